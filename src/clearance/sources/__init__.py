@@ -1,0 +1,1 @@
+"""List importers, one module per format. ``read_paths`` detects formats and groups files."""
