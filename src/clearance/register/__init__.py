@@ -10,17 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from clearance.errors import InputError, Location
 from clearance.model import DATASET_REGISTER, Entity, Link, Name, NameKind
-from clearance.register.build import fold
 from clearance.sources.batch import SourceBatch
 
 DATA_FILE = Path(__file__).with_name("designations.json")
 TOPICS = ["crime.terror", "sanction"]
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form of a name: the key for slugs and exact lookup."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_apostrophes = re.sub(r"['’`ʼ]", "", stripped.casefold())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", without_apostrophes).split())
+
+
+def slug(name: str) -> str:
+    """The native id of a register entry, e.g. ``Cártel de Sinaloa`` -> ``cartel-de-sinaloa``."""
+    return fold(name).replace(" ", "-")
 
 
 @cache

@@ -41,7 +41,6 @@ import io
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -49,6 +48,7 @@ from typing import Any
 
 from clearance.errors import InputError, Location
 from clearance.model import DATASET_REGISTER
+from clearance.register import fold, slug
 
 #: Columns every facts file must have, in this order.
 COLUMNS = (
@@ -85,19 +85,6 @@ _ENT_NAME_RE = re.compile(
 _ENT_TAGS_RE = re.compile(r"\s*(?P<tags>(?:\[[^\]\[]+\])+)")
 _QUOTED_RE = re.compile(r"'([^']+)'")
 _CLAUSE_SPLIT_RE = re.compile(r";|\.\s+(?=[A-Z'(])")
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form of a name: the key for slugs and exact lookup."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    without_apostrophes = re.sub(r"['’`ʼ]", "", stripped.casefold())
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", without_apostrophes).split())
-
-
-def slug(name: str) -> str:
-    """The native id of a register entry, e.g. ``Cártel de Sinaloa`` -> ``cartel-de-sinaloa``."""
-    return fold(name).replace(" ", "-")
 
 
 def _clauses(text: str) -> list[str]:
