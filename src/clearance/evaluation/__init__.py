@@ -1,8 +1,10 @@
 """``clearance evaluate``: measure a screener's recall and false alerts on a labelled test set.
 
->>> test_set = build_test_set(entities, seed=42, sample=2000, negatives=2000)
->>> report = evaluate(Screener.from_entities(entities), test_set)
->>> report.to_dict()["classes"][0]["recall"]
+Usage::
+
+    test_set = build_test_set(entities, seed=42, sample=2000, negatives=2000)
+    report = evaluate(Screener.from_entities(entities), test_set)
+    report.to_dict()["classes"][0]["recall"]
 """
 
 from __future__ import annotations

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from random import Random
-
-from faker import Faker
+from typing import Any
 
 from clearance.evaluation.cases import NEAR_MISS, NEGATIVE, EvalCase
 from clearance.evaluation.names import PARTICLES, ListedName, NameIndex, fold
@@ -72,7 +71,10 @@ NEAR_MISS_LEGAL_FORMS = ("LLC", "S.A. de C.V.", "Ltd", "GmbH", "SA", "Inc.", "d.
 _ATTEMPTS_PER_NEGATIVE = 5
 
 
-def _fakers(seed: int, locales: tuple[str, ...]) -> dict[str, Faker]:
+def _fakers(seed: int, locales: tuple[str, ...]) -> dict[str, Any]:
+    """One seeded Faker per locale (imported here: Faker is slow to import, and only needed here)."""
+    from faker import Faker
+
     fakers = {}
     for position, locale in enumerate(locales):
         fake = Faker(locale)

@@ -1,0 +1,285 @@
+"""``clearance evaluate``: the accuracy report a compliance team shows an examiner."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from clearance.cli.main import app
+from clearance.errors import ClearanceError, InputError, Location
+from clearance.evaluation.generate import (
+    DEFAULT_NEAR_MISSES,
+    DEFAULT_NEGATIVES,
+    DEFAULT_SAMPLE,
+    DEFAULT_SEED,
+    build_test_set,
+)
+from clearance.evaluation.run import DEFAULT_LIMIT, EvaluationReport, evaluate
+from clearance.model import Entity
+
+FORMATS = ("table", "json")
+
+
+def _split_classes(values: Sequence[str] | None) -> list[str]:
+    """``--classes typo,case --classes homoglyphs`` -> ["typo", "case", "homoglyphs"]."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _entities_from_files(paths: Sequence[Path]) -> list[Entity]:
+    """Entities of the given list files; a later file's entity replaces an earlier one's."""
+    from clearance.sources import read_paths
+
+    entities: dict[str, Entity] = {}
+    for batch in read_paths(list(paths)):
+        for entity in batch.entities:
+            entities[entity.id] = entity
+    return list(entities.values())
+
+
+def _load(lists: Sequence[Path] | None) -> tuple[list[Entity], Any]:
+    """Entities and a screener: from the given files, else the store's active lists."""
+    from clearance.matching import Screener
+
+    if lists:
+        entities = _entities_from_files(lists)
+        return entities, Screener.from_entities(entities)
+    from clearance.store import Store
+
+    entities = list(Store.open().entities())
+    return entities, Screener.open()
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _score(scores: dict[str, float], key: str) -> str:
+    return f"{scores[key]:.2f}" if key in scores else "-"
+
+
+def _verdict(passed: bool | None) -> str:
+    if passed is None:
+        return "[dim]n/a[/]"
+    return "[green]pass[/]" if passed else "[bold red]FAIL[/]"
+
+
+def render_report(report: EvaluationReport, console: Console) -> None:
+    """The report as Rich tables: recall per class, false alerts, the threshold sweep, examples."""
+    data = report.to_dict()
+    console.print(
+        f"[bold]Clearance evaluation[/]  seed {data['seed']} · threshold {report.threshold:.2f} · "
+        f"limit {report.limit} · {data['lists']['entities']:,} entities, "
+        f"{data['test_set']['sampled_names']:,} sampled names, {report.queries:,} queries"
+        + (
+            f" in {report.elapsed_s:.1f} s ({report.queries / report.elapsed_s:,.0f}/s)"
+            if report.elapsed_s
+            else ""
+        )
+    )
+
+    recall = Table(title="Recall per variant class (expected entity at or above the threshold)")
+    for column in ("class", "kind", "cases", "skipped", "recall", "recall@1", "candidates"):
+        recall.add_column(column, justify="left" if column in ("class", "kind") else "right")
+    for column in ("p5", "p50", "p95", "target", "result"):
+        recall.add_column(column, justify="right")
+    for result in report.classes:
+        recall.add_row(
+            result.name,
+            "adversarial" if result.adversarial else "benign",
+            f"{result.cases:,}",
+            f"{sum(result.skipped.values()):,}",
+            _pct(result.recall),
+            _pct(result.recall_at_1),
+            _pct(result.candidate_recall),
+            _score(result.scores, "p5"),
+            _score(result.scores, "p50"),
+            _score(result.scores, "p95"),
+            f"≥ {100 * result.target:.0f}%",
+            _verdict(result.passed),
+        )
+    console.print(recall)
+
+    alerts = Table(title="False alerts (any hit at or above the threshold)")
+    for column in ("class", "cases", "alerts", "per 1,000", "p50", "p95", "p99", "max", "target"):
+        alerts.add_column(column, justify="left" if column == "class" else "right")
+    alerts.add_column("result", justify="right")
+    for negative in report.negatives:
+        alerts.add_row(
+            negative.name,
+            f"{negative.cases:,}",
+            f"{negative.alerts:,}",
+            f"{negative.per_1000:.1f}",
+            *(_score(negative.scores, k) for k in ("p50", "p95", "p99", "max")),
+            "-" if negative.target is None else f"≤ {negative.target:.0f}",
+            _verdict(negative.passed),
+        )
+    console.print(alerts)
+
+    sweep = Table(title="Across thresholds: recall per class, false alerts per 1,000")
+    sweep.add_column("class")
+    for row in report.sweep:
+        sweep.add_column(f"{row['threshold']:.2f}", justify="right")
+    for result in report.classes:
+        sweep.add_row(result.name, *(f"{100 * r['recall'][result.name]:.1f}" for r in report.sweep))
+    for negative in report.negatives:
+        sweep.add_row(
+            f"{negative.name} /1000",
+            *(f"{r['false_alerts_per_1000'][negative.name]:.1f}" for r in report.sweep),
+        )
+    console.print(sweep)
+
+    failing = [c for c in report.classes if c.misses and not c.passed]
+    if failing:
+        misses = Table(title="Examples of misses")
+        for column in ("class", "query", "listed name", "expected score", "top hit"):
+            misses.add_column(column)
+        for result in failing:
+            for miss in result.misses[:3]:
+                misses.add_row(
+                    result.name,
+                    ascii(miss["query"])[1:-1],
+                    miss["source"],
+                    "-" if miss["expected_score"] is None else f"{miss['expected_score']:.2f}",
+                    f"{miss['top_id']} {miss['top_score']:.2f}" if miss["top_id"] else "-",
+                )
+        console.print(misses)
+    examples = [(n.name, e) for n in report.negatives for e in n.examples[:5]]
+    if examples:
+        table = Table(title="Examples of false alerts")
+        for column in ("class", "query", "from", "hit", "score"):
+            table.add_column(column)
+        for name, example in examples:
+            table.add_row(
+                name,
+                example["query"],
+                example["source"],
+                f"{example['top_id']} {example['top_caption'] or ''}".strip(),
+                f"{example['top_score']:.2f}",
+            )
+        console.print(table)
+
+    if report.passed:
+        console.print("[bold green]All targets met.[/]")
+    else:
+        console.print(f"[bold red]Targets missed:[/] {', '.join(report.failures)}")
+
+
+def _progress_callback(progress: Progress | None, total: int) -> Any:
+    if progress is None:
+        return None
+    task = progress.add_task("screening", total=total)
+    return lambda n: progress.advance(task, n)
+
+
+def _run(
+    entities: Iterable[Entity],
+    screener: Any,
+    *,
+    seed: int,
+    sample: int,
+    negatives: int,
+    near_misses: int,
+    threshold: float | None,
+    limit: int,
+    classes: list[str],
+    show_progress: bool,
+) -> EvaluationReport:
+    test_set = build_test_set(
+        entities,
+        seed=seed,
+        sample=sample,
+        negatives=negatives,
+        near_misses=near_misses,
+        classes=classes,
+    )
+    if not show_progress:
+        return evaluate(screener, test_set, threshold=threshold, limit=limit)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        callback = _progress_callback(progress, len(test_set.cases))
+        return evaluate(screener, test_set, threshold=threshold, limit=limit, progress=callback)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="same seed, same test set and report"),
+    sample: int = typer.Option(
+        DEFAULT_SAMPLE, "--sample", min=1, help="listed names to turn into variants"
+    ),
+    negatives: int = typer.Option(
+        DEFAULT_NEGATIVES, "--negatives", min=0, help="unlisted names from Faker locales"
+    ),
+    near_misses: int = typer.Option(
+        DEFAULT_NEAR_MISSES, "--near-misses", min=0, help="unlisted names built from list tokens"
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0.0, max=1.0, help="default: the matcher's default threshold"
+    ),
+    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", min=1, help="hits kept per query"),
+    classes: list[str] | None = typer.Option(
+        None, "--classes", help="variant classes to test, comma-separated (default: all)"
+    ),
+    lists: list[Path] | None = typer.Option(
+        None,
+        "--lists",
+        exists=True,
+        help="evaluate against these list files or folders instead of the loaded lists",
+    ),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),
+    check: bool = typer.Option(False, "--check", help="exit with status 1 if a target is missed"),
+) -> None:
+    """Measure recall per variant class and false alerts per 1,000 on a labelled test set
+    built from the loaded lists (typos, reorderings, transliterations, homoglyphs...)."""
+    err = Console(stderr=True)
+    try:
+        if format not in FORMATS:
+            raise InputError(
+                f"unknown format {format!r} (use table or json)", Location(field="format")
+            )
+        entities, screener = _load(lists)
+        report = _run(
+            entities,
+            screener,
+            seed=seed,
+            sample=sample,
+            negatives=negatives,
+            near_misses=near_misses,
+            threshold=threshold,
+            limit=limit,
+            classes=_split_classes(classes),
+            show_progress=sys.stderr.isatty(),
+        )
+    except ClearanceError as error:
+        err.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+
+    if format == "json":
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text, nl=False)
+    elif out:
+        with out.open("w", encoding="utf-8") as handle:
+            render_report(report, Console(file=handle, width=140, no_color=True))
+    else:
+        render_report(report, Console())
+    if out:
+        err.print(f"report written to {out}")
+    if check and not report.passed:
+        raise typer.Exit(1)
