@@ -329,3 +329,15 @@ def test_small_facts_file_builds(tmp_path: Path) -> None:
     assert entry["aliases"] == [{"name": "CX", "weak": False}, {"name": "Equis", "weak": True}]
     assert entry["programs"] == ["SDGT"]
     assert entry["revoked"] == [{"date": "2026-01-02", "program": "FTO"}]
+
+
+@given(notes=st.text(max_size=200), aliases=st.lists(st.text(max_size=12), max_size=4))
+def test_free_text_notes_never_break_the_record_parser(notes: str, aliases: list[str]) -> None:
+    row = dict(zip(build.COLUMNS, GOOD_ROW.split(","), strict=True))
+    row["notes"] = notes
+    row["aliases"] = ";".join(a.replace(";", "") for a in aliases)
+    record = build.parse_record(row, "facts.csv", 2)
+    assert record["verified"] == (not record["unverified_reasons"])
+    assert set(record["weak_aliases"]) <= set(record["aliases"])
+    assert record["revoked"] is None or set(record["revoked"]["programs"]) <= {"FTO", "SDGT"}
+    assert record["sdn_entry"] is None or record["sdn_entry"]["id"].startswith("us_ofac_sdn:")

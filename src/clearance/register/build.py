@@ -303,7 +303,7 @@ def build_entry(entry_id: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     name = records[0]["name"]
     aliases: dict[str, dict[str, Any]] = {}
     for record in records:
-        for alias in record["aliases"]:
+        for alias in [record["name"], *record["aliases"]]:
             if alias.casefold() != name.casefold():
                 aliases.setdefault(alias.casefold(), {"name": alias, "weak": fold(alias) in weak})
     in_force = [
