@@ -136,6 +136,8 @@ def test_transliteration_applies_spelling_rules_not_random_letters() -> None:
     assert all(r and r != ZAWAHIRI for r in results)
     assert "Ayman Mohammad Rabi al-Zawahiri" in results  # u -> o between consonants
     assert any("Muhamad" in r for r in results)  # doubled letter simplified
+    dicko = set(run(v.transliteration, person("DICKO, Jafar"), range(60)))
+    assert "DICKO, Djafar" in dicko  # the word's case style is kept
     assert v.transliteration(person("Сергей Иванов"), Random(0)) is None  # Latin names only
 
 
@@ -192,6 +194,8 @@ def test_particles_dropped_or_added() -> None:
     assert v.particles(person(ZAWAHIRI), Random(0)) == "Ayman Muhammad Rabi Zawahiri"
     assert v.particles(person(GUZMAN, "mx"), Random(0)) == "GUZMAN DE LOERA, Joaquin Archivaldo"
     assert v.particles(person("HIJAZI, Samir", "sy"), Random(0)) == "AL-HIJAZI, Samir"
+    assert v.particles(person("TROFIMOV, Andriy", "ru ua"), Random(0)) is None  # no such custom
+    assert v.particles(person("MEER, Jan", "nl"), Random(0)) == "VAN MEER, Jan"
     # A particle inside the legal form is not a name particle.
     assert v.particles(company(SAN_SEBASTIAN), Random(0)) is None
 

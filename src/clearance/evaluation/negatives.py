@@ -67,6 +67,9 @@ GENERIC_BUSINESS_WORDS = (
 )
 NEAR_MISS_LEGAL_FORMS = ("LLC", "S.A. de C.V.", "Ltd", "GmbH", "SA", "Inc.", "d.o.o.", "FZE")
 
+#: A word found in more listed names than this is too common to make a near miss from.
+MAX_DISTINCTIVE_FREQUENCY = 5
+
 #: Attempts allowed per wanted negative before giving up (most candidates are accepted).
 _ATTEMPTS_PER_NEGATIVE = 5
 
@@ -130,7 +133,8 @@ def _distinctive_token(name: ListedName, index: NameIndex) -> str | None:
     ]
     if not words:
         return None
-    return min(words, key=lambda w: (index.document_frequency(w), w))
+    rarest = min(words, key=lambda w: (index.document_frequency(w), w))
+    return rarest if index.document_frequency(rarest) <= MAX_DISTINCTIVE_FREQUENCY else None
 
 
 def _surname(name: ListedName) -> str | None:

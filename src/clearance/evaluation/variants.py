@@ -337,11 +337,15 @@ def transliteration(name: ListedName, rng: Random) -> str | None:
     picks = rng.sample(options, min(len(options), rng.choice((1, 2))))
     chars = list(text)
     edits = {}
-    for start, _end, m_start, m_end, replacement in picks:
+    for start, end, m_start, m_end, replacement in picks:
         if any(start + m_start < e and s < start + m_end for s, e in edits):
             continue
-        original = text[start + m_start : start + m_end]
-        edits[(start + m_start, start + m_end)] = _match_case(original or text[start], replacement)
+        word = text[start:end]
+        if word.isupper():
+            replacement = replacement.upper()
+        elif m_start == 0 and word[0].isupper():
+            replacement = replacement.capitalize()
+        edits[(start + m_start, start + m_end)] = replacement
     for (s, e), replacement in sorted(edits.items(), reverse=True):
         chars[s:e] = replacement
     return "".join(chars)
@@ -555,11 +559,19 @@ def reordered(name: ListedName, rng: Random) -> str | None:
     return f"{' '.join(parts.surnames)}, {' '.join(parts.givens)}"
 
 
+#: Particles a person's surname may carry, by the countries whose naming custom uses them.
+_PARTICLE_COUNTRIES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("de", HISPANIC_COUNTRIES | {"pt", "br", "fr", "it", "ph", "ao", "mz"}),
+    ("van", frozenset({"nl", "be", "sr"})),
+    ("von", frozenset({"de", "at", "ch"})),
+)
+
 _ATTACHED_ARTICLE = re.compile(r"\b(al|el)-(?=\w)", re.IGNORECASE)
 
 
 def particles(name: ListedName, rng: Random) -> str | None:
-    """A particle (de, del, la, al, bin...) dropped where the name has one; added to a person's."""
+    """A particle (de, del, la, al, bin...) dropped where the name has one; otherwise added to
+    a person's surname where the naming custom of the person's countries has one."""
     tokens = name.full.split()
     legal_start = _legal_form_start(tokens)
     end = legal_start if legal_start is not None else len(tokens)
@@ -575,14 +587,17 @@ def particles(name: ListedName, rng: Random) -> str | None:
         match = rng.choice(attached)
         return name.full[: match.start()] + name.full[match.end() :]
     parts = PersonParts.parse(name.full) if name.is_person else None
-    if parts is not None:
-        if name.countries & ARABIC_NAME_COUNTRIES:
-            surname = parts.surnames[0]
-            parts.surnames[0] = _match_case(surname, "al-") + surname
-        else:
-            parts.surnames.insert(len(parts.surnames) - 1, _match_case(parts.surnames[-1], "de"))
+    if parts is None:
+        return None
+    if name.countries & ARABIC_NAME_COUNTRIES:
+        surname = parts.surnames[0]
+        parts.surnames[0] = _match_case(surname, "al-") + surname
         return parts.render()
-    return None
+    particle = next((p for p, c in _PARTICLE_COUNTRIES if name.countries & c), None)
+    if particle is None:  # no naming custom known that would add one
+        return None
+    parts.surnames.insert(len(parts.surnames) - 1, _match_case(parts.surnames[-1], particle))
+    return parts.render()
 
 
 def initials(name: ListedName, rng: Random) -> str | None:
