@@ -531,6 +531,8 @@ def _is_known_label(label: str) -> bool:
 
 def _classify(entity: Entity, clause: str, titles: frozenset[str]) -> str | None:
     text = _ALT.sub("", clause).strip()
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1].strip()  # the XML remarks wrap clauses: "(Linked To: HAMAS)"
     if not text:
         return None
     if clause in titles or text in titles:
