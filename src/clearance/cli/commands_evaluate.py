@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,13 @@ def _load(lists: Sequence[Path] | None) -> tuple[list[Entity], Any]:
 
     entities = list(Store.open().entities())
     return entities, Screener.open()
+
+
+def _visible(text: str) -> str:
+    """``text`` with invisible characters (zero-width, soft hyphen...) shown as ``\\uXXXX``."""
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Cc") else c for c in text
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -145,7 +153,7 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             for miss in result.misses[:3]:
                 misses.add_row(
                     result.name,
-                    ascii(miss["query"])[1:-1],
+                    _visible(miss["query"]),
                     miss["source"],
                     "-" if miss["expected_score"] is None else f"{miss['expected_score']:.2f}",
                     f"{miss['top_id']} {miss['top_score']:.2f}" if miss["top_id"] else "-",
@@ -159,7 +167,7 @@ def render_report(report: EvaluationReport, console: Console) -> None:
         for name, example in examples:
             table.add_row(
                 name,
-                example["query"],
+                _visible(example["query"]),
                 example["source"],
                 f"{example['top_id']} {example['top_caption'] or ''}".strip(),
                 f"{example['top_score']:.2f}",
