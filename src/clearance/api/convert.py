@@ -1,0 +1,281 @@
+"""Translation between yente's wire format and the library: queries in, FtM entities out.
+
+No scoring happens here: a FollowTheMoney query example becomes arguments for
+:meth:`clearance.Screener.screen`, and listed entities are rendered through the FtM mapping of
+:mod:`clearance.sources.ftm_json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from fastapi import HTTPException
+
+from clearance.api.models import (
+    AlgorithmFeature,
+    CatalogDataset,
+    EntityExample,
+    EntityResponse,
+    FeatureResult,
+    MatcherInfo,
+    ScoredEntityResponse,
+)
+from clearance.model import DATASETS, Entity
+
+if TYPE_CHECKING:
+    from clearance.matching import Screener
+    from clearance.store import Store
+
+#: Dataset names that mean "every loaded list" (yente's collections).
+ALL_DATASETS = ("default", "sanctions")
+#: Lowest score /search shows: a search is exploratory, so it shows weaker resemblances.
+SEARCH_CUTOFF = 0.3
+#: yente algorithm names clients may send; all are served by Clearance's one matcher.
+ALGORITHM_NAMES = frozenset(
+    {
+        "best",
+        "clearance",
+        "logic-v1",
+        "logic-v2",
+        "name-based",
+        "name-qualified",
+        "regression-v1",
+        "regression-v2",
+        "regression-v3",
+        "ofac-249",
+    }
+)
+MATCHER_NAME = "clearance"
+
+#: FtM properties carrying a query's names, dates, countries and identifiers.
+NAME_PROPS = ("name", "alias")
+NAME_PART_PROPS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
+DATE_PROPS = ("birthDate", "incorporationDate", "buildDate")
+COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "mainCountry", "flag")
+ID_PROPS = (
+    "idNumber", "passportNumber", "taxNumber", "registrationNumber", "vatCode", "leiCode",
+    "innCode", "ogrnCode", "swiftBic", "imoNumber", "mmsi", "callSign", "serialNumber",
+    "registrationNumber", "publicKey", "socialSecurityNumber",
+)  # fmt: skip
+#: FtM query schemata that carry no type information for the screener.
+UNTYPED_SCHEMATA = frozenset({"Thing", "LegalEntity"})
+
+
+def default_threshold() -> float:
+    """The library's alert threshold (imported late: the app starts before the index loads)."""
+    from clearance.matching import DEFAULT_THRESHOLD
+
+    return DEFAULT_THRESHOLD
+
+
+def check_algorithm(name: str) -> None:
+    if name not in ALGORITHM_NAMES:
+        known = ", ".join(sorted(ALGORITHM_NAMES))
+        raise HTTPException(400, f"Unknown algorithm {name!r}; use one of: {known}.")
+
+
+@dataclass(slots=True)
+class DatasetScope:
+    """Which datasets a request covers (``None`` = all loaded)."""
+
+    include: frozenset[str] | None
+    exclude: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, dataset: str, include: list[str], exclude: list[str]) -> DatasetScope:
+        names = [dataset, *include]
+        for name in names + list(exclude):
+            if name not in ALL_DATASETS and name not in DATASETS:
+                known = ", ".join([*ALL_DATASETS, *DATASETS])
+                raise HTTPException(404, f"Unknown dataset {name!r}; known datasets: {known}.")
+        wanted = None if any(n in ALL_DATASETS for n in names) else frozenset(names)
+        return cls(wanted, frozenset(exclude))
+
+    def covers(self, dataset: str) -> bool:
+        if dataset in self.exclude:
+            return False
+        return self.include is None or dataset in self.include
+
+
+@dataclass(slots=True)
+class Query:
+    """A screening query taken from a yente entity example."""
+
+    names: list[str]
+    schema: str | None = None
+    birth_date: str | None = None
+    country: str | None = None
+    identifiers: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """What the audit log records about this query."""
+        return {
+            "names": self.names,
+            "schema": self.schema,
+            "birth_date": self.birth_date,
+            "country": self.country,
+            "identifiers": self.identifiers,
+        }
+
+
+def _values(properties: dict[str, Any], props: tuple[str, ...]) -> list[str]:
+    values: list[str] = []
+    for prop in props:
+        raw = properties.get(prop)
+        items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+        for item in items:
+            text = str(item).strip()
+            if text and text not in values:
+                values.append(text)
+    return values
+
+
+def example_to_query(example: EntityExample) -> Query:
+    """The screener's view of a yente query example; 400 when it has no name to screen."""
+    props = example.properties
+    names = _values(props, NAME_PROPS)
+    if not names:
+        parts = _values(props, NAME_PART_PROPS)
+        if parts:
+            names = [" ".join(parts)]
+    if not names:
+        raise HTTPException(
+            400,
+            "The query has no name: give properties.name (or firstName/lastName).",
+        )
+    dates = _values(props, DATE_PROPS)
+    countries = _values(props, COUNTRY_PROPS)
+    schema = None if example.schema_ in UNTYPED_SCHEMATA else example.schema_
+    return Query(
+        names=names,
+        schema=schema,
+        birth_date=dates[0] if dates else None,
+        country=countries[0] if countries else None,
+        identifiers=_values(props, ID_PROPS),
+    )
+
+
+def screen_query(
+    screener: Screener,
+    query: Query,
+    *,
+    limit: int,
+    cutoff: float,
+    scope: DatasetScope,
+    exclude_schema: list[str],
+    exclude_ids: list[str],
+    topics: list[str],
+) -> list[Any]:
+    """Screen every name of the query; keep each entity's best hit, best first."""
+    best: dict[str, Any] = {}
+    for name in query.names:
+        for hit in screener.screen(
+            name,
+            schema=query.schema,
+            birth_date=query.birth_date,
+            country=query.country,
+            identifiers=tuple(query.identifiers),
+            limit=limit if scope.include is None and not exclude_schema else limit * 4,
+            threshold=cutoff,
+        ):
+            if hit.entity_id in exclude_ids or not scope.covers(hit.dataset):
+                continue
+            if exclude_schema and hit.schema in exclude_schema:
+                continue
+            if topics and not set(topics) & set(getattr(hit, "topics", ())):
+                continue
+            if hit.entity_id not in best or hit.score > best[hit.entity_id].score:
+                best[hit.entity_id] = hit
+    return sorted(best.values(), key=lambda h: -h.score)[:limit]
+
+
+def entity_of(store: Store, hit: Any) -> Entity:
+    entity = store.get_entity(hit.entity_id)
+    if entity is None:
+        raise HTTPException(503, "The lists changed while answering; retry the request.")
+    return entity
+
+
+def entity_countries(entity: Entity) -> list[str]:
+    return [*entity.nationalities, *entity.citizenships, *entity.countries] + [
+        a.country for a in entity.addresses if a.country
+    ]
+
+
+def entity_response(entity: Entity) -> EntityResponse:
+    """An entity in yente's response form, properties by the shared FtM mapping."""
+    from clearance.sources import ftm_json
+
+    ftm = ftm_json.entity_to_ftm(entity)
+    return EntityResponse(
+        id=entity.id,
+        caption=entity.caption,
+        schema=ftm["schema"],
+        properties=ftm["properties"],
+        datasets=[entity.dataset],
+        referents=[],
+        target=True,
+    )
+
+
+def scored_entity(store: Store, hit: Any, threshold: float) -> ScoredEntityResponse:
+    """A hit as one of yente's ``results``: the entity plus score, features and explanations."""
+    base = entity_response(entity_of(store, hit))
+    explanations = {
+        feature.name: FeatureResult(
+            score=feature.score,
+            detail=feature.detail,
+            query=feature.query,
+            candidate=feature.candidate,
+            weight=feature.weight,
+        )
+        for feature in hit.features
+    }
+    return ScoredEntityResponse(
+        **base.model_dump(by_alias=True),
+        score=hit.score,
+        features={name: result.score for name, result in explanations.items()},
+        match=hit.score >= threshold,
+        explanations=explanations,
+    )
+
+
+def matcher_info() -> MatcherInfo:
+    from clearance.matching import FEATURE_DOCS
+
+    return MatcherInfo(
+        name=MATCHER_NAME,
+        description="Clearance: order-free token alignment weighted by token rarity, with "
+        "birth date, country and identifier evidence; graded, calibrated scores.",
+        features={name: AlgorithmFeature(description=doc) for name, doc in FEATURE_DOCS.items()},
+    )
+
+
+def catalog_dataset(version: Any) -> CatalogDataset:
+    return CatalogDataset(
+        name=version.dataset,
+        title=version.dataset,
+        summary=version.label,
+        version=str(version.id),
+        entity_count=version.entity_count,
+        updated_at=version.activated_at,
+        load=True,
+        index_current=True,
+        index_version=str(version.id),
+    )
+
+
+def browse(
+    store: Store, scope: DatasetScope, schema: str | None, exclude_schema: list[str], count: int
+) -> list[Entity]:
+    """The first ``count`` active entities in scope, for a search without a query string."""
+    wanted = (
+        e
+        for e in store.entities()
+        if scope.covers(e.dataset)
+        and (schema is None or e.schema == schema)
+        and e.schema not in exclude_schema
+    )
+    return list(islice(wanted, count))

@@ -1,0 +1,90 @@
+"""List status, version diffs and (for admins) imports of list files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from clearance.api.models import ErrorResponse
+from clearance.api.security import Principal, Role, audit, require
+
+router = APIRouter(tags=["lists"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 413, 429, 503)
+}
+
+
+def version_dict(version: Any, active_ids: set[str]) -> dict[str, Any]:
+    data = version.to_dict()
+    data["active"] = str(version.id) in active_ids
+    return data
+
+
+def lists_status(store: Any) -> dict[str, Any]:
+    active = list(store.active_versions())
+    active_ids = {str(v.id) for v in active}
+    return {
+        "active": [version_dict(v, active_ids) for v in active],
+        "versions": [version_dict(v, active_ids) for v in store.versions()],
+    }
+
+
+def diff_versions(store: Any, dataset: str | None, a: str | None, b: str | None) -> dict[str, Any]:
+    """The diff between versions ``a`` and ``b``; by default the dataset's two latest."""
+    if a is None or b is None:
+        if dataset is None:
+            raise HTTPException(400, "Give versions a and b, or a dataset to compare its last two.")
+        versions = list(store.versions(dataset=dataset))
+        if len(versions) < 2:
+            raise HTTPException(404, f"Dataset {dataset!r} has fewer than two versions.")
+        a = a or str(versions[-2].id)
+        b = b or str(versions[-1].id)
+    return store.diff(a, b).to_dict()
+
+
+@router.get("/lists", responses=ERRORS)
+def lists(
+    request: Request, principal: Annotated[Principal, Depends(require(Role.SCREENING))]
+) -> dict[str, Any]:
+    """Active list versions and every stored version (hash, source, time, counts)."""
+    return lists_status(request.app.state.services.store())
+
+
+@router.get("/lists/diff", responses=ERRORS)
+def lists_diff(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    dataset: str | None = None,
+    a: str | None = None,
+    b: str | None = None,
+) -> dict[str, Any]:
+    """Entities added, removed and changed (with field names) between two versions."""
+    return diff_versions(request.app.state.services.store(), dataset, a, b)
+
+
+@router.post("/lists/import", responses=ERRORS)
+async def lists_import(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Role.ADMIN))],
+    files: Annotated[list[UploadFile], File(description="List files (formats detected)")],
+) -> dict[str, Any]:
+    """Import uploaded list files as new versions (each activated atomically)."""
+    services = request.app.state.services
+    store = services.store()
+    with tempfile.TemporaryDirectory(prefix="clearance-import-") as folder:
+        paths = []
+        for index, upload in enumerate(files):
+            name = Path(upload.filename or f"upload{index}").name
+            target = Path(folder) / f"{index}" / name
+            target.parent.mkdir()
+            target.write_bytes(await upload.read())
+            paths.append(target)
+        report = await run_in_threadpool(store.import_paths, paths)
+    await run_in_threadpool(services.reload_now)
+    result = report.to_dict()
+    audit(request, "/lists/import", {"files": [p.name for p in paths]}, len(paths))
+    return result

@@ -1,0 +1,107 @@
+"""Clearance's own screening endpoints: one record, a document, a payment message."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+
+from clearance.api.convert import default_threshold
+from clearance.api.models import ErrorResponse, ScreenRequest, ScreenResponse
+from clearance.api.security import Principal, Role, audit, require
+
+router = APIRouter(tags=["screening"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 413, 429, 503)
+}
+
+
+def screen_record(request: Request, record: ScreenRequest) -> ScreenResponse:
+    """Screen one record with the process's screener (shared by the API and the web UI)."""
+    screener = request.app.state.services.screener()
+    threshold = default_threshold() if record.threshold is None else record.threshold
+    hits = screener.screen(
+        record.name,
+        schema=record.schema_,
+        birth_date=record.birth_date,
+        country=record.country,
+        identifiers=tuple(record.identifiers),
+        limit=record.limit,
+        threshold=threshold,
+    )
+    query = record.model_dump(by_alias=True, exclude={"limit", "threshold"})
+    return ScreenResponse(query=query, threshold=threshold, hits=[hit.to_dict() for hit in hits])
+
+
+@router.post("/screen", response_model=ScreenResponse, responses=ERRORS)
+def screen(
+    request: Request,
+    record: ScreenRequest,
+    principal: Annotated[Principal, Depends(require(Role.SCREENING))],
+) -> ScreenResponse:
+    """Screen one record: hits with scores, explanations and the legal consequences."""
+    result = screen_record(request, record)
+    audit(request, "/screen", result.query, len(result.hits))
+    return result
+
+
+async def _text_of(request: Request, file: UploadFile | None) -> tuple[bytes, str]:
+    if file is not None:
+        return await file.read(), file.filename or "upload"
+    body = await request.body()
+    if not body:
+        raise HTTPException(400, "Send the content as the request body or as a 'file' upload.")
+    return body, "body"
+
+
+@router.post(
+    "/scan",
+    responses=ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+async def scan(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    file: Annotated[UploadFile | None, File(description="Text, HTML or PDF document")] = None,
+) -> list[dict[str, Any]]:
+    """Find mentions of listed parties in a text, HTML or PDF document."""
+    from clearance.documents import scan as scan_document
+
+    data, name = await _text_of(request, file)
+    mentions = scan_document(data, filename=name)
+    result = [m.to_dict() for m in mentions]
+    audit(request, "/scan", {"document": name, "bytes": len(data)}, len(result))
+    return result
+
+
+@router.post("/payments/screen", responses=ERRORS)
+async def screen_payment(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+    file: Annotated[
+        UploadFile | None, File(description="pacs.008, pain.001 or MT103 message")
+    ] = None,
+) -> dict[str, Any]:
+    """Screen every party and free-text field of a payment message; returns the verdict."""
+    from clearance.payments import screen_payment as screen_message
+
+    data, name = await _text_of(request, file)
+    screener = request.app.state.services.screener()
+    verdict = screen_message(data, screener=screener, filename=name)
+    result = verdict.to_dict()
+    audit(
+        request,
+        "/payments/screen",
+        {"message": name, "bytes": len(data)},
+        len(result.get("hits", [])),
+    )
+    return result
