@@ -171,6 +171,7 @@ _ID_LABELS: dict[str, IdKind] = {
 _ID_KEYWORDS: tuple[tuple[str, IdKind], ...] = (
     ("passport", IdKind.PASSPORT),
     ("pasaporte", IdKind.PASSPORT),
+    ("passeport", IdKind.PASSPORT),
     ("cedula", IdKind.CEDULA),
     ("curp", IdKind.CURP),
     ("driver", IdKind.DRIVER_LICENSE),
