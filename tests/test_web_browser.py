@@ -1,0 +1,94 @@
+"""The web UI in real headless Chromium: login, keyboard search, entity page, batch progress."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api_support import REPO, LiveServer, app_for, prepared, requires_library
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, requires_library]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "artifacts" / "screenshots"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[object]:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: apt-get install -y chromium (the CI script does this)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with LiveServer(app_for()) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(base_url=server.url, viewport={"width": 1366, "height": 900})
+        tab = context.new_page()
+        yield tab
+        browser.close()
+
+
+def test_login_search_with_keyboard_and_entity_page(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/ui/")
+    assert "/ui/login" in page.url
+    page.get_by_label("API key").fill("clr_wrong_key")
+    page.keyboard.press("Enter")
+    assert page.get_by_role("alert").inner_text() == "That API key is not valid."
+    page.get_by_label("API key").fill(prepared().keys["analyst"])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ui/")
+    # the name box has focus on arrival; "/" brings focus back to it
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.get_by_role("link", name="Lists").focus()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("Joaquin Guzman")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table[aria-label='Screening results']")
+    first = page.locator("table[aria-label='Screening results'] tbody tr").first
+    assert "GUZMAN" in first.inner_text().upper()
+    page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
+    first.get_by_role("link").first.click()
+    page.wait_for_selector("h2:has-text('Names')")
+    text = page.inner_text("main")
+    for heading in (
+        "What a hit obliges you to do",
+        "Identifiers",
+        "Related entities",
+        "Designation history",
+    ):
+        assert heading in text
+    page.screenshot(path=str(SHOTS / "entity.png"), full_page=True)
+
+
+def test_batch_upload_shows_progress_and_results(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = ["id,name,schema,birth_date,country"] + [
+        f"{i},{name},Person,," for i, name in enumerate(["Joaquin Guzman", "Jane Doe"] * 100)
+    ]
+    upload = tmp_path / "customers.csv"
+    upload.write_text("\n".join(rows) + "\n")
+    page.goto("/ui/batch")
+    page.get_by_label("File", exact=False).set_input_files(str(upload))
+    page.get_by_role("button", name="Start screening").click()
+    page.wait_for_selector("#job-done:not([hidden])", timeout=60_000)
+    assert "200 of 200 rows" in page.inner_text(".progress-text")
+    page.screenshot(path=str(SHOTS / "batch.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+
+def test_lists_page(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/ui/lists")
+    table = page.locator("table[aria-label='Active list versions']")
+    assert "us_ofac_sdn" in table.inner_text()
+    page.screenshot(path=str(SHOTS / "lists.png"), full_page=True)
+    page.get_by_role("button", name="Show changes").click()
+    page.wait_for_selector("h1:has-text('Changes from')")
