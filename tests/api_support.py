@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from clearance.api import ApiSettings, create_app
 from clearance.api.security import KeyStore, Role
 from clearance.api.services import Services
-from conftest import LISTS, REPO
+from conftest import LISTS
 
 #: Imported oldest first, so the store holds several versions of the SDN list to diff.
 IMPORTS = [

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api_support import REPO, LiveServer, app_for, prepared, requires_library
+from api_support import LiveServer, app_for, prepared, requires_library
+from conftest import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, requires_library]
 

@@ -208,7 +208,7 @@ def entity_response(entity: Entity) -> EntityResponse:
     """An entity in yente's response form, properties by the shared FtM mapping."""
     from clearance.sources import ftm_json
 
-    ftm = ftm_json.entity_to_ftm(entity)
+    ftm = ftm_json.to_ftm(entity)[0]  # the entity itself; wallets follow it
     return EntityResponse(
         id=entity.id,
         caption=entity.caption,
