@@ -1,0 +1,176 @@
+"""The cheap, vectorised candidate pass of reverse re-screening.
+
+When a list changes, a handful of entities are new or changed, but there may be millions of
+monitored records. Instead of screening every record against the full list, the names of the
+changed entities are turned into tokens, fuzzy-matched against the *vocabulary* of record tokens
+(tens of thousands of distinct words, not millions of rows), and a sparse product finds the records
+that share enough tokens with some entity name. Only those candidates go to the real matcher.
+
+Rule: a record is a candidate for an entity name with ``k`` informative tokens when it contains at
+least ``min(2, k)`` of them, a token matching when equal (tokens of up to 3 letters) or at
+Levenshtein ratio >= 80 (longer tokens, catching typos and transliteration variants). A record
+whose normalised ``id_number`` equals an identifier of a changed entity is always a candidate.
+Weak aliases are left out: they confirm a hit but do not raise one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from clearance.model import Entity, NameKind
+
+#: Tokens too common in names to make two names similar on their own.
+STOP_TOKENS = frozenset(
+    {
+        "de", "del", "la", "las", "los", "el", "y", "e", "da", "do", "dos", "das", "di", "van",
+        "von", "der", "den", "the", "of", "and", "al", "bin", "ibn", "binti", "s", "a", "co",
+        "inc", "ltd", "llc", "sa", "cv", "srl", "gmbh", "ag", "plc", "corp", "company",
+        "limited", "jsc", "ooo", "oao", "pao", "zao", "doo", "fzco", "fze", "lp", "llp",
+    }
+)  # fmt: skip
+FUZZY_MIN_LENGTH = 4
+FUZZY_CUTOFF = 80
+
+
+def normalise_names(names: pa.Array) -> pa.Array:
+    """Lower-case, accent-free, punctuation-free names; non-Latin scripts transliterated."""
+    text = pc.utf8_normalize(names, "NFKD")
+    text = pc.replace_substring_regex(text, r"\p{Mn}", "")
+    if not pc.all(pc.fill_null(pc.string_is_ascii(text), True)).as_py():
+        values = text.to_pylist()
+        text = pa.array(
+            [v if v is None or v.isascii() else anyascii(v) for v in values], pa.string()
+        )
+    text = pc.utf8_lower(text)
+    text = pc.replace_substring_regex(text, r"['’`´]", "")
+    text = pc.replace_substring_regex(text, r"[^\p{L}\p{N}]+", " ")
+    return pc.utf8_trim_whitespace(text)
+
+
+def tokenise(names: pa.Array) -> pa.ListArray:
+    return pc.split_pattern(normalise_names(names), " ")
+
+
+def normalise_identifier(value: str) -> str:
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+@dataclass(slots=True)
+class RecordTokens:
+    """Token index of the monitored records: a sparse records x vocabulary incidence matrix."""
+
+    vocabulary: np.ndarray  # distinct tokens (object array of str)
+    incidence: sparse.csr_matrix  # records x vocabulary, 1 where the record's name has the token
+    identifiers: np.ndarray  # normalised id numbers ("" where none), per record
+
+    @classmethod
+    def build(cls, names: Sequence[str], id_numbers: Sequence[str | None]) -> RecordTokens:
+        tokens = tokenise(pa.array(names, pa.string()))
+        flat = pc.list_flatten(tokens)
+        parents = pc.list_parent_indices(tokens).to_numpy()
+        keep = pc.greater(pc.utf8_length(flat), 0).to_numpy(zero_copy_only=False)
+        encoded = pc.dictionary_encode(flat.filter(pa.array(keep)))
+        codes = encoded.indices.to_numpy()
+        vocabulary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+        rows = parents[keep]
+        incidence = sparse.csr_matrix(
+            (np.ones(len(codes), dtype=np.int8), (rows, codes)),
+            shape=(len(names), len(vocabulary)),
+        )
+        incidence.data[:] = 1  # a token repeated in one name counts once
+        ids = pa.array([v or "" for v in id_numbers], pa.string())
+        ids = pc.replace_substring_regex(pc.utf8_upper(ids), r"[^\p{L}\p{N}]+", "")
+        return cls(vocabulary, incidence, np.asarray(ids.to_pylist(), dtype=object))
+
+    def __len__(self) -> int:
+        return self.incidence.shape[0]
+
+
+def _entity_names(entities: Sequence[Entity]) -> list[str]:
+    """Names that may raise a hit; weak aliases only confirm one (domain notes, section 4)."""
+    return [
+        name.full
+        for entity in entities
+        for name in entity.names
+        if name.full and name.kind != NameKind.WEAK_ALIAS
+    ]
+
+
+def candidate_records(index: RecordTokens, entities: Sequence[Entity]) -> np.ndarray:
+    """Sorted indices of the records that could match any of ``entities``."""
+    if not entities or len(index) == 0:
+        return np.zeros(0, dtype=np.int64)
+    names = _entity_names(entities)
+    token_lists = tokenise(pa.array(names, pa.string())).to_pylist()
+    name_tokens = [
+        sorted({t for t in tokens or [] if t and t not in STOP_TOKENS}) for tokens in token_lists
+    ]
+    distinct = sorted({t for tokens in name_tokens for t in tokens})
+    found = np.zeros(len(index), dtype=bool)
+    if distinct and len(index.vocabulary):
+        token_col = {t: i for i, t in enumerate(distinct)}
+        vocab_matches = _vocabulary_matches(distinct, index.vocabulary)  # vocab x tokens
+        record_has = (index.incidence @ vocab_matches).tocsr()  # records x tokens (counts)
+        record_has.data[:] = 1
+        rows, cols, need = [], [], []
+        for n, tokens in enumerate(name_tokens):
+            if not tokens:
+                continue
+            for t in tokens:
+                rows.append(token_col[t])
+                cols.append(n)
+            need.append((n, min(2, len(tokens))))
+        token_name = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(distinct), len(names))
+        )
+        per_name = (record_has.astype(np.int32) @ token_name).tocoo()  # records x names
+        needed = np.zeros(len(names), dtype=np.int32)
+        for n, k in need:
+            needed[n] = k
+        ok = per_name.data >= needed[per_name.col]
+        found[per_name.row[ok]] = True
+    entity_ids = {
+        normalise_identifier(i.number) for e in entities for i in e.identifiers if i.number
+    }
+    entity_ids.discard("")
+    if entity_ids:
+        found |= np.isin(index.identifiers, list(entity_ids))
+    return np.flatnonzero(found)
+
+
+def _vocabulary_matches(tokens: list[str], vocabulary: np.ndarray) -> sparse.csr_matrix:
+    """vocabulary x tokens incidence: exact for short tokens, ratio >= cutoff for longer ones."""
+    position = {t: i for i, t in enumerate(vocabulary)}
+    rows: list[int] = []
+    cols: list[int] = []
+    long_tokens = [(j, t) for j, t in enumerate(tokens) if len(t) >= FUZZY_MIN_LENGTH]
+    for j, token in enumerate(tokens):
+        if len(token) < FUZZY_MIN_LENGTH and token in position:
+            rows.append(position[token])
+            cols.append(j)
+    if long_tokens:
+        lengths = np.fromiter((len(v) for v in vocabulary), dtype=np.int32, count=len(vocabulary))
+        eligible = np.flatnonzero(lengths >= FUZZY_MIN_LENGTH - 1)
+        choices = vocabulary[eligible].tolist()
+        scores = process.cdist(
+            [t for _, t in long_tokens],
+            choices,
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            dtype=np.uint8,
+            workers=-1,
+        )
+        token_idx, choice_idx = np.nonzero(scores)
+        rows.extend(eligible[choice_idx].tolist())
+        cols.extend(long_tokens[k][0] for k in token_idx.tolist())
+    return sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(vocabulary), len(tokens))
+    )
