@@ -153,6 +153,8 @@ def test_original_script_respells_the_listed_arabic_name() -> None:
     plain = "أيمن محمد ربيع الظواهري"
     for result in run(v.original_script, person(ZAWAHIRI, script=plain)):
         assert result != plain and len(result) == len(plain)
+    article = "تنظيم القاعدة"  # the article "ال" never gets a hamza
+    assert all("أل" not in r for r in run(v.original_script, person(ZAWAHIRI, script=article)))
     assert v.original_script(person(ZAWAHIRI), Random(0)) is None  # no original script listed
     assert v.original_script(person(ZAWAHIRI, script="王伟"), Random(0)) is None
 
@@ -181,6 +183,8 @@ def test_dropped_second_surname_only_for_hispanic_two_surname_persons() -> None:
     assert v.dropped_second_surname(person("OSEGUERA, Ruben", "mx"), Random(0)) is None
     with_particle = person("DE LA CRUZ REYNA, Jose", "mx")
     assert v.dropped_second_surname(with_particle, Random(0)) == "DE LA CRUZ, Jose"
+    married = person("FLORES DE MADURO, Cilia Adela", "ve")
+    assert v.dropped_second_surname(married, Random(0)) == "FLORES, Cilia Adela"
 
 
 def test_reordered_swaps_surname_and_given_names() -> None:

@@ -35,14 +35,18 @@ def _split_classes(values: Sequence[str] | None) -> list[str]:
 
 
 def _entities_from_files(paths: Sequence[Path]) -> list[Entity]:
-    """Entities of the given list files; a later file's entity replaces an earlier one's."""
+    """The newest version of each dataset in the given files, plus the built-in register.
+
+    ``read_paths`` returns a dataset's versions oldest first, so the last batch per dataset is
+    the one the store would have active.
+    """
+    from clearance.register import load as load_register
     from clearance.sources import read_paths
 
-    entities: dict[str, Entity] = {}
-    for batch in read_paths(list(paths)):
-        for entity in batch.entities:
-            entities[entity.id] = entity
-    return list(entities.values())
+    newest = {batch.dataset: batch for batch in read_paths(list(paths))}
+    entities = [e for batch in newest.values() for e in batch.entities]
+    known = {e.id for e in entities}
+    return entities + [e for e in load_register() if e.id not in known]
 
 
 def _load(lists: Sequence[Path] | None) -> tuple[list[Entity], Any]:
@@ -245,7 +249,7 @@ def evaluate_command(
         None,
         "--lists",
         exists=True,
-        help="evaluate against these list files or folders instead of the loaded lists",
+        help="evaluate against these list files or folders (newest version of each dataset, plus the register) instead of the loaded lists",
     ),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
     out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),

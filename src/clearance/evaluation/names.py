@@ -135,9 +135,11 @@ class ListedName:
 
 
 def entity_countries(entity: Entity) -> frozenset[str]:
-    """Every country the entity is linked to (nationality, citizenship, address...)."""
-    codes = {*entity.nationalities, *entity.citizenships, *entity.countries}
-    codes.update(a.country for a in entity.addresses if a.country)
+    """The countries whose naming customs apply: nationality and citizenship where listed,
+    otherwise every country the entity is linked to (jurisdiction, addresses)."""
+    codes = {*entity.nationalities, *entity.citizenships}
+    if not codes:
+        codes = {*entity.countries, *(a.country for a in entity.addresses if a.country)}
     return frozenset(c.lower() for c in codes)
 
 

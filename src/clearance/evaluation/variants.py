@@ -422,7 +422,7 @@ def cyrillic(name: ListedName, rng: Random) -> str | None:
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670]")
 _ARABIC_SPELLING = (
     ("[أإآ]", "ا"),
-    ("(?<![\u0600-\u06ff])ا", "أ"),
+    ("(?<![\u0600-\u06ff])ا(?!ل)", "أ"),
     ("ة(?![\u0600-\u06ff])", "ه"),
     ("ى(?![\u0600-\u06ff])", "ي"),
     ("ي(?![\u0600-\u06ff])", "ى"),
@@ -543,7 +543,11 @@ def dropped_second_surname(name: ListedName, rng: Random) -> str | None:
     content = [s for s in parts.surnames if s.lower() not in PARTICLES]
     if len(content) != 2 or parts.surnames[-1].lower() in PARTICLES:
         return None
-    parts.surnames = parts.surnames[:-1]
+    # The second surname goes with the particles that join it ("FLORES DE MADURO" -> "FLORES").
+    kept = parts.surnames[:-1]
+    while kept and kept[-1].lower() in PARTICLES:
+        kept.pop()
+    parts.surnames = kept
     return parts.render()
 
 
