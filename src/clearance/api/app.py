@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from clearance import __version__
-from clearance.api import jobs, lists, reconcile, screening, yente
+from clearance.api import alerts, jobs, lists, reconcile, screening, yente
 from clearance.api.errors import RequestGuardMiddleware, install_error_handlers
 from clearance.api.security import AuditLog, Guard, KeyStore, SessionSigner, TokenBucketLimiter
 from clearance.api.services import Services
@@ -87,6 +87,7 @@ def create_app(settings: ApiSettings | None = None, services: Services | None = 
     app.include_router(screening.router)
     app.include_router(jobs.router)
     app.include_router(lists.router)
+    app.include_router(alerts.router)
 
     from clearance.web import routes as web_routes
 

@@ -360,6 +360,13 @@ class Monitor:
                 )
             )
 
+    def _has_records(self) -> bool:
+        with self.sessions() as session:
+            return (
+                session.scalar(select(MonitoredRecord.id).where(MonitoredRecord.active).limit(1))
+                is not None
+            )
+
     def _set_baselines(self, versions: dict[str, int]) -> None:
         """Records just screened against ``versions``: those are the watermarks where unset."""
         for dataset, version in versions.items():
@@ -379,6 +386,9 @@ class Monitor:
                 continue
             mark = self.watermark(dataset)
             if mark is not None and mark >= version:
+                continue
+            if mark is None and not self._has_records():
+                self._set_baselines({dataset: version})  # nothing watched yet: nothing to redo
                 continue
             summaries.append(self.rescreen_change(dataset, mark, version))
         return summaries
@@ -577,7 +587,7 @@ class Monitor:
     ) -> tuple[list[str], list[str], list[str]]:
         """Entity ids added, removed and changed between two versions of ``dataset``."""
         if old_version is None:
-            ids = [e.id for e in self.store.entities(version_id=new_version)]
+            ids = [e.id for e in self.store.entities(version_ids=[new_version])]
             return ids, [], []
         diff = self.store.diff(old_version, new_version)
         return (

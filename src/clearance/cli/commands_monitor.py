@@ -1,0 +1,448 @@
+"""``clearance monitor|alerts|audit|reports``: ongoing monitoring and case management."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from clearance.cli.main import app
+from clearance.errors import ClearanceError
+
+monitor_app = typer.Typer(
+    help="Watch customers and counterparties; re-screen on list change.", no_args_is_help=True
+)
+alerts_app = typer.Typer(help="Review and decide monitoring alerts.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Verify and export the hash-chained audit trail.", no_args_is_help=True
+)
+reports_app = typer.Typer(help="OFAC report drafts for true matches.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(audit_app, name="audit")
+app.add_typer(reports_app, name="reports")
+
+err = Console(stderr=True)
+USER_HELP = "Who is acting (default: $CLEARANCE_USER, else the login name)."
+
+
+def _default_user() -> str:
+    return os.environ.get("CLEARANCE_USER") or os.environ.get("USER") or ""
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Show a ClearanceError as one line and exit 1, never a traceback."""
+    try:
+        yield
+    except ClearanceError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _monitor() -> Any:
+    from clearance.monitoring import Monitor
+    from clearance.store import Store
+
+    return Monitor(Store.open())
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# --- monitor -------------------------------------------------------------------------------
+
+
+@monitor_app.command("add")
+def monitor_add(
+    file: Path = typer.Argument(..., help="CSV, TSV, JSONL or Parquet with id,name,... columns."),
+    map_: list[str] = typer.Option([], "--map", help="Column mapping ours=theirs (repeatable)."),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """Add or update monitored records by id, and screen new or changed ones at once."""
+    from clearance.monitoring.records import parse_mapping
+
+    with _clear_errors():
+        monitor = _monitor()
+        report = monitor.add_file(file, parse_mapping(map_), actor=user or "cli")
+        runs = monitor.catch_up()
+    data = {
+        "added": report.upsert.added,
+        "updated": report.upsert.updated,
+        "reactivated": report.upsert.reactivated,
+        "unchanged": report.upsert.unchanged,
+        "skipped_rows": len(report.warnings),
+        "screened": report.screening.screened,
+        "alerts_opened": report.screening.opened + sum(r.opened for r in runs),
+        "alerts_reopened": report.screening.reopened + sum(r.reopened for r in runs),
+        "warnings": report.warnings,
+    }
+    if format == "json":
+        _echo_json(data)
+        return
+    for warning in report.warnings[:50]:
+        err.print(f"[yellow]skipped:[/yellow] {warning}")
+    if len(report.warnings) > 50:
+        err.print(f"... and {len(report.warnings) - 50} more skipped rows")
+    Console().print({k: v for k, v in data.items() if k != "warnings"})
+
+
+@monitor_app.command("remove")
+def monitor_remove(
+    ids: list[str] = typer.Argument(None, help="Record ids to stop monitoring."),
+    file: Path | None = typer.Option(None, "--file", help="File whose id column lists the ids."),
+    map_: list[str] = typer.Option([], "--map", help="Column mapping ours=theirs for --file."),
+    reason: str = typer.Option("removed by user", help="Why (kept in the audit trail)."),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+) -> None:
+    """Stop monitoring records (kept for the record); their live alerts are closed."""
+    from clearance.monitoring.records import parse_mapping, read_records
+
+    with _clear_errors():
+        wanted = list(ids or [])
+        if file is not None:
+            result = read_records(file, parse_mapping(map_))
+            wanted += [r.id for r in result.records]
+        if not wanted:
+            raise ClearanceError("give record ids or --file")
+        removed = _monitor().remove(wanted, actor=user or "cli", reason=reason)
+    typer.echo(f"removed {removed} of {len(wanted)} record(s)")
+
+
+@monitor_app.command("list")
+def monitor_list(
+    limit: int = typer.Option(50, help="How many records to show."),
+    include_removed: bool = typer.Option(False, "--include-removed"),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """List monitored records."""
+    from clearance.monitoring.tables import MonitoredRecord
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            query = select(MonitoredRecord).order_by(MonitoredRecord.id).limit(limit)
+            if not include_removed:
+                query = query.where(MonitoredRecord.active)
+            rows = [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "schema": r.schema,
+                    "birth_date": r.birth_date,
+                    "country": r.country,
+                    "id_number": r.id_number,
+                    "active": r.active,
+                    "screened": r.screened_hash == r.content_hash,
+                }
+                for r in session.scalars(query)
+            ]
+    if format == "json":
+        _echo_json(rows)
+        return
+    _table(rows, ("id", "name", "schema", "birth_date", "country", "id_number", "screened"))
+
+
+@monitor_app.command("rescreen")
+def monitor_rescreen(
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """Screen pending records and catch up with list versions not yet re-screened."""
+    from clearance.monitoring import webhooks
+
+    with _clear_errors():
+        monitor = _monitor()
+        pending = monitor.screen_pending()
+        runs = monitor.catch_up()
+        delivery = webhooks.deliver_pending(monitor.sessions)
+    data = {
+        "records_screened": pending.screened,
+        "record_alerts_opened": pending.opened,
+        "runs": [r.to_dict() for r in runs],
+        "webhooks_delivered": delivery.delivered,
+        "webhooks_failed": delivery.failed,
+    }
+    if format == "json":
+        _echo_json(data)
+        return
+    Console().print({k: v for k, v in data.items() if k != "runs"})
+    _table(
+        [r.to_dict() for r in runs],
+        (
+            "run_key",
+            "added",
+            "removed",
+            "changed",
+            "candidates",
+            "opened",
+            "updated",
+            "reopened",
+            "closed",
+        ),
+    )
+
+
+@monitor_app.command("webhook-add")
+def webhook_add(
+    url: str = typer.Argument(..., help="Receiver URL (http/https)."),
+    secret: str = typer.Option(
+        ..., envvar="CLEARANCE_WEBHOOK_SECRET", help="Shared HMAC secret (>= 16 characters)."
+    ),
+) -> None:
+    """Send signed notifications of new and re-opened alerts to URL."""
+    from clearance.monitoring import webhooks
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions.begin() as session:
+            endpoint = webhooks.add_endpoint(session, url, secret)
+            typer.echo(f"webhook {endpoint.id} -> {url}")
+
+
+@monitor_app.command("webhook-deliver")
+def webhook_deliver() -> None:
+    """Send pending webhook notifications now (with retries)."""
+    from clearance.monitoring import webhooks
+
+    with _clear_errors():
+        summary = webhooks.deliver_pending(_monitor().sessions)
+    typer.echo(
+        f"delivered {summary.delivered}, failed {summary.failed}, attempts {summary.attempts}"
+    )
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def _workflow(monitor: Any) -> Any:
+    from clearance.monitoring.alerts import Workflow
+
+    return Workflow(monitor.sessions)
+
+
+@alerts_app.command("list")
+def alerts_list(
+    status: str | None = typer.Option(None, help="open, in_review, pending_confirmation, ..."),
+    record: str | None = typer.Option(None, help="Only this record id."),
+    entity: str | None = typer.Option(None, help="Only this entity id."),
+    limit: int = typer.Option(100),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """List alerts, newest first."""
+    from clearance.monitoring.queries import list_alerts
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            rows = list_alerts(
+                session, status=status, record_id=record, entity_id=entity, limit=limit
+            )
+    if format == "json":
+        _echo_json(rows)
+        return
+    _table(
+        rows,
+        (
+            "id",
+            "status",
+            "score",
+            "record_id",
+            "entity_id",
+            "entity_caption",
+            "decision",
+            "version",
+        ),
+    )
+
+
+@alerts_app.command("show")
+def alerts_show(alert_id: int) -> None:
+    """An alert with its full history from the audit trail."""
+    from clearance.monitoring.queries import alert_with_history
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            data = alert_with_history(session, alert_id)
+    _echo_json(data)
+
+
+def _action(fn: Callable[[], dict]) -> None:
+    with _clear_errors():
+        data = fn()
+    typer.echo(f"alert {data['id']}: {data['status']} (version {data['version']})")
+
+
+@alerts_app.command("review")
+def alerts_review(
+    alert_id: int,
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+    version: int | None = typer.Option(None, help="The version you read (optimistic lock)."),
+) -> None:
+    """Take an open alert into review."""
+    _action(lambda: _workflow(_monitor()).review(alert_id, user, expected_version=version))
+
+
+@alerts_app.command("decide")
+def alerts_decide(
+    alert_id: int,
+    decision: str = typer.Option(..., help="true_match, false_positive or escalated"),
+    reason: str = typer.Option(..., help="Reason code (see `clearance alerts reasons`)."),
+    note: str = typer.Option("", help="Free-text justification."),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+    version: int | None = typer.Option(None, help="The version you read (optimistic lock)."),
+) -> None:
+    """Decide an alert (final at once unless four-eyes is on: CLEARANCE_FOUR_EYES=1)."""
+    _action(
+        lambda: _workflow(_monitor()).decide(
+            alert_id, user, decision, reason, note, expected_version=version
+        )
+    )
+
+
+@alerts_app.command("confirm")
+def alerts_confirm(
+    alert_id: int,
+    reject: bool = typer.Option(False, "--reject", help="Send the decision back to review."),
+    note: str = typer.Option(""),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+    version: int | None = typer.Option(None, help="The version you read (optimistic lock)."),
+) -> None:
+    """Four-eyes: confirm (or reject) another user's decision."""
+    _action(
+        lambda: _workflow(_monitor()).confirm(
+            alert_id, user, approve=not reject, note=note, expected_version=version
+        )
+    )
+
+
+@alerts_app.command("reasons")
+def alerts_reasons() -> None:
+    """The reason codes each decision accepts."""
+    from clearance.monitoring.alerts import REASON_CODES
+
+    for decision, codes in REASON_CODES.items():
+        typer.echo(f"{decision}: {', '.join(codes)}")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(format: str = typer.Option("table", "--format", "-f")) -> None:
+    """Recompute the hash chain; exit 1 and name the first broken link if it was tampered with."""
+    from clearance.monitoring.audit import verify_chain
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            report = verify_chain(session)
+    if format == "json":
+        _echo_json(report.to_dict())
+    elif report.ok:
+        typer.echo(f"audit chain intact: {report.checked} events verified")
+    else:
+        err.print(
+            f"[red]audit chain BROKEN at event {report.broken_seq}:[/red] {report.problem} "
+            f"({report.checked} events verified before it)"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+    format: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv"),
+) -> None:
+    """Export every audit event (with its hashes) for an examiner."""
+    from clearance.monitoring.audit import export_events
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            if output is None:
+                count = export_events(session, sys.stdout, format)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as handle:
+                    count = export_events(session, handle, format)
+    err.print(f"exported {count} events")
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _report(alert_id: int, kind: str, format: str, output: Path | None) -> None:
+    from clearance.monitoring.reports import report_draft
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            draft = report_draft(session, monitor.store, alert_id, kind)
+    _write(draft.to_json() if format == "json" else draft.to_markdown(), output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+
+
+@reports_app.command("blocked-property")
+def report_blocked(
+    alert_id: int,
+    format: str = typer.Option("md", "--format", "-f", help="md or json"),
+    output: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """Draft the blocked-property report (31 CFR 501.603) for a true-match alert."""
+    from clearance.monitoring.reports import BLOCKED_PROPERTY
+
+    _report(alert_id, BLOCKED_PROPERTY, format, output)
+
+
+@reports_app.command("rejected-transaction")
+def report_rejected(
+    alert_id: int,
+    format: str = typer.Option("md", "--format", "-f", help="md or json"),
+    output: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """Draft the rejected-transaction report (31 CFR 501.604) for a true-match alert."""
+    from clearance.monitoring.reports import REJECTED_TRANSACTION
+
+    _report(alert_id, REJECTED_TRANSACTION, format, output)
+
+
+@reports_app.command("annual")
+def report_annual(
+    year: int = typer.Argument(..., help="Report year (blocked property as of June 30)."),
+    format: str = typer.Option("md", "--format", "-f", help="md or json"),
+    output: Path | None = typer.Option(None, "--output", "-o"),
+) -> None:
+    """Draft the annual report of blocked property (as of June 30, due September 30)."""
+    from clearance.monitoring.reports import annual_report
+
+    with _clear_errors():
+        monitor = _monitor()
+        with monitor.sessions() as session:
+            report = annual_report(session, monitor.store, year)
+    _write(report.to_json() if format == "json" else report.to_markdown(), output)
+
+
+def _table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console().print(table)
