@@ -1,0 +1,507 @@
+"""Find mentions of listed names in running text, fast, and resolve them to entities.
+
+Screening a document is not screening a name: most of the text is not a name, so the finder
+never scores arbitrary spans. It builds a dictionary (:class:`MentionIndex`) of every listed
+name's normalised token sequences — as listed, without particles, with Spanish given name + first
+surname, and with the generic word orders of organisation names ("Cartel de Sinaloa" ->
+"Sinaloa Cartel") — and slides over the text's token stream looking for whole sequences. Only
+those candidate spans are scored, by the matcher's :func:`~clearance.matching.compare`.
+
+Rules that keep the false alerts out, all generic (no per-name tables):
+
+* whole tokens only ("crisis" never contains ISIS), so a one-word place ("in Sinaloa") cannot
+  match a listed name of two or more tokens ("Cartel de Sinaloa");
+* short acronyms (up to 4 letters, or hyphenated like MS-13) must be written in capitals;
+  one-word names must be capitalised; person names need every name word capitalised;
+* one-word names of vessels and aircraft need a context word ("the tanker DOLPHIN");
+* weak aliases, one-word person names and two-letter acronyms only *confirm*: they are reported
+  when the same entity is also mentioned by a strong name in the document.
+
+Fuzzy tolerance: a text token can stand for a listed token one edit away or with the same
+phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_similarity` decides).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clearance.matching import Screener, compare
+from clearance.matching.index import NAME_KINDS
+from clearance.matching.normalize import LEGAL, NAME, PARTICLES, normalize_name, skeleton
+from clearance.matching.scoring import token_similarity
+from clearance.model import Entity, NameKind
+
+#: A text token: a run of letters/digits (with combining marks, invisible characters and
+#: in-word apostrophes, which normalisation removes), e.g. "Qa'ida", "Generación", "13".
+TOKEN_RE = re.compile(
+    r"(?:[^\W_]|[\u0300-\u036f\u00ad\u200b-\u200d\u2060])+"
+    r"(?:['’ʼ](?:[^\W_]|[\u0300-\u036f])+)*"
+)
+
+#: Organisation head nouns that may stand first ("Cartel de X") or last ("X Cartel").
+ORG_HEADS = frozenset(
+    [
+        "cartel",
+        "cartels",
+        "clan",
+        "group",
+        "gang",
+        "organization",
+        "organisation",
+        "network",
+        "front",
+        "brigade",
+        "brigades",
+        "army",
+        "movement",
+        "party",
+        "federation",
+        "command",
+        "family",
+        "alliance",
+        "syndicate",
+        "mafia",
+    ]
+)
+
+#: Words that introduce a vessel or aircraft name.
+CRAFT_CONTEXT = frozenset(
+    [
+        "vessel",
+        "vessels",
+        "tanker",
+        "tankers",
+        "ship",
+        "ships",
+        "mv",
+        "mt",
+        "boat",
+        "freighter",
+        "carrier",
+        "aircraft",
+        "airplane",
+        "plane",
+        "jet",
+        "cargo",
+        "bulk",
+    ]
+)
+
+CRAFT_SCHEMATA = frozenset({"Vessel", "Airplane"})
+SKIPPED_NAME_KINDS = frozenset({NameKind.ORIGINAL_SCRIPT})
+MIN_FUZZY_LENGTH = 5
+FUZZY_TOKEN_SIMILARITY = 0.8
+MAX_FUZZY_PER_SPAN = 1
+DEFAULT_THRESHOLD = 0.8
+#: Entities scoring this much below the best one for the same span are not reported for it
+#: ("Nicolás Maduro" is Nicolas Maduro Moros, not his son Nicolas Ernesto Maduro Guerra).
+AMBIGUITY_MARGIN = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One indexed token sequence of one name of one entity."""
+
+    entity: int  # index into MentionIndex.entities
+    name: int  # index into the entity's names
+    variant: str  # how the sequence was derived, for the explanation
+    weak: bool  # confirms a mention, never raises one alone
+    acronym: bool  # must be written in capitals
+    single: bool  # one-token sequence: must be capitalised (and craft need context)
+
+
+@dataclass(slots=True)
+class Mention:
+    """A span of the text that names a listed entity."""
+
+    entity_id: str
+    caption: str
+    score: float
+    start: int
+    end: int
+    text: str
+    schema: str
+    dataset: str
+    programs: list[str]
+    matched_name: str
+    explanation: str
+    weak: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``{entity_id, caption, score, start, end, text}`` plus context."""
+        return {
+            "entity_id": self.entity_id,
+            "caption": self.caption,
+            "score": round(self.score, 4),
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "dataset": self.dataset,
+            "programs": list(self.programs),
+            "matched_name": self.matched_name,
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(slots=True)
+class _Token:
+    norm: str
+    start: int
+    end: int
+    raw: str
+
+
+def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> list[_Token]:
+    """Normalised tokens of ``text`` with their character offsets into ``text``."""
+    cache = {} if cache is None else cache
+    tokens: list[_Token] = []
+    for match in TOKEN_RE.finditer(text):
+        raw = match.group()
+        norms = cache.get(raw)
+        if norms is None:
+            norms = normalize_name(raw).tokens
+            cache[raw] = norms
+        for norm in norms:
+            tokens.append(_Token(norm, match.start(), match.end(), raw))
+    return tokens
+
+
+def _key_tokens(text: str) -> list[tuple[str, int]]:
+    """(token, kind) of a name with legal forms dropped (they never start or end a mention)."""
+    normalized = normalize_name(text)
+    return [(t, k) for t, k in zip(normalized.tokens, normalized.kinds, strict=True) if k != LEGAL]
+
+
+def _content(pairs: Sequence[tuple[str, int]]) -> list[str]:
+    return [t for t, k in pairs if k == NAME]
+
+
+def _word_orders(pairs: list[tuple[str, int]]) -> list[tuple[list[str], str]]:
+    """Generic organisation word orders: "Cartel del Golfo" <-> "Golfo Cartel"."""
+    tokens = [t for t, _ in pairs]
+    content = _content(pairs)
+    result: list[tuple[list[str], str]] = []
+    if len(pairs) >= 3 and pairs[0][0] in ORG_HEADS and pairs[1][1] != NAME:
+        rest = [t for t, _ in pairs[1:]]
+        while rest and rest[0] in PARTICLES:
+            rest.pop(0)
+        if rest:
+            result.append(([*rest, tokens[0]], "word order"))
+    if len(content) >= 2 and tokens[-1] in ORG_HEADS and tokens[0] not in ORG_HEADS:
+        result.append(([tokens[-1], *tokens[:-1]], "word order"))
+    return result
+
+
+def _person_forms(full: str) -> list[tuple[list[str], str]]:
+    """Given name(s) + first surname etc. of a list-style ``SURNAME(S), Given name(s)``."""
+    if full.count(",") != 1:
+        return []
+    last, first = full.split(",")
+    given = _content(_key_tokens(first))
+    surnames = [t for t, _ in _key_tokens(last)]
+    if not given or all(token in PARTICLES for token in surnames):
+        return []
+    first_surname: list[str] = []
+    for token in surnames:
+        first_surname.append(token)
+        if token not in PARTICLES:
+            break
+    forms = [(given + first_surname, "given name and first surname")]
+    if len(given) > 1:
+        forms.append((given[:1] + surnames, "first given name and surnames"))
+        forms.append((given[:1] + first_surname, "first given name and first surname"))
+    return forms
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What the finder needs of a listed entity (from an :class:`Entity` or a screener index)."""
+
+    id: str
+    caption: str
+    schema: str
+    dataset: str
+    programs: tuple[str, ...]
+    names: tuple[tuple[str, NameKind], ...]
+
+    @classmethod
+    def of(cls, entity: Entity) -> Listed:
+        return cls(
+            entity.id,
+            entity.caption,
+            entity.schema,
+            entity.dataset,
+            tuple(entity.programs),
+            tuple((n.full, n.kind) for n in entity.names),
+        )
+
+
+def listed_of_screener(screener: Screener) -> list[Listed]:
+    """The entities and names a screener's index holds, grouped per entity."""
+    index = screener.index
+    names: list[list[tuple[str, NameKind]]] = [[] for _ in index.entities]
+    for n, text in enumerate(index.name_text):
+        names[int(index.name_entity[n])].append((text, NAME_KINDS[int(index.name_kind[n])]))
+    return [
+        Listed(info.id, info.caption, info.schema, info.dataset, tuple(info.programs), tuple(found))
+        for info, found in zip(index.entities, names, strict=True)
+    ]
+
+
+class MentionIndex:
+    """Every listed name as token sequences, plus the fuzzy neighbourhood of its tokens."""
+
+    def __init__(self, listed: Iterable[Listed]) -> None:
+        self.entities: list[Listed] = list(listed)
+        #: every prefix of every sequence -> entries of sequences that end there ([] = prefix only)
+        self.sequences: dict[tuple[str, ...], list[_Entry]] = {}
+        self.vocabulary: set[str] = set()
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        self._skeletons: dict[str, set[str]] = defaultdict(set)
+        self._norm_cache: dict[str, tuple[str, ...]] = {}
+        self._candidate_cache: dict[str, tuple[tuple[str, bool], ...]] = {}
+        for position, entity in enumerate(self.entities):
+            for name_index, (_, kind) in enumerate(entity.names):
+                if kind not in SKIPPED_NAME_KINDS:
+                    self._add_name(position, entity, name_index)
+        for token in self.vocabulary:
+            if len(token) >= MIN_FUZZY_LENGTH and token.isalpha():
+                for i in range(len(token)):
+                    self._deletes[token[:i] + token[i + 1 :]].add(token)
+                self._skeletons[skeleton(token)].add(token)
+
+    @classmethod
+    def from_entities(cls, entities: Iterable[Entity]) -> MentionIndex:
+        return cls(Listed.of(entity) for entity in entities)
+
+    @classmethod
+    def from_screener(cls, screener: Screener) -> MentionIndex:
+        return cls(listed_of_screener(screener))
+
+    def _add_name(self, position: int, entity: Listed, name_index: int) -> None:
+        full, kind = entity.names[name_index]
+        pairs = _key_tokens(full)
+        content = _content(pairs)
+        if not content:
+            return
+        tokens = [t for t, _ in pairs]
+        acronym = " " not in full.strip() and all(len(t) <= 4 for t in tokens)
+        weak = kind == NameKind.WEAK_ALIAS
+        forms: list[tuple[list[str], str]] = [(tokens, "as listed")]
+        if len(content) >= 2 and len(content) < len(tokens):
+            forms.append((content, "without particles"))
+        if entity.schema == "Person":
+            forms += _person_forms(full)
+        elif entity.schema not in CRAFT_SCHEMATA:
+            forms += _word_orders(pairs)
+        if acronym and len(tokens) > 1:
+            forms.append((["".join(tokens)], "joined"))
+        for form, variant in forms:
+            single = len(form) == 1
+            form_weak = (
+                weak
+                or (single and entity.schema == "Person")
+                or (acronym and len("".join(form)) <= 2)
+            )
+            self._add_sequence(
+                tuple(form), _Entry(position, name_index, variant, form_weak, acronym, single)
+            )
+
+    def _add_sequence(self, sequence: tuple[str, ...], entry: _Entry) -> None:
+        self.vocabulary.update(sequence)
+        for end in range(1, len(sequence)):
+            self.sequences.setdefault(sequence[:end], [])
+        entries = self.sequences.setdefault(sequence, [])
+        if entry not in entries:
+            entries.append(entry)
+
+    # --- scanning ------------------------------------------------------------------------------
+
+    def candidates(self, token: str) -> tuple[tuple[str, bool], ...]:
+        """Listed tokens this text token may stand for: (token, is_fuzzy), exact first."""
+        found = self._candidate_cache.get(token)
+        if found is not None:
+            return found
+        result: list[tuple[str, bool]] = []
+        if token in self.vocabulary:
+            result.append((token, False))
+        if len(token) >= MIN_FUZZY_LENGTH - 1 and token.isalpha():
+            near: set[str] = set(self._deletes.get(token, ()))
+            near |= self._skeletons.get(skeleton(token), set())
+            for i in range(len(token)):
+                deleted = token[:i] + token[i + 1 :]
+                if deleted in self.vocabulary:
+                    near.add(deleted)
+                near |= self._deletes.get(deleted, set())
+            near.discard(token)
+            for other in sorted(near):
+                if token_similarity(token, other)[0] >= FUZZY_TOKEN_SIMILARITY:
+                    result.append((other, True))
+        found = tuple(result)
+        self._candidate_cache[token] = found
+        return found
+
+    def spans(self, tokens: Sequence[_Token]) -> list[tuple[int, int, list[_Entry], int]]:
+        """Candidate spans as (first token, end token, entries, fuzzy tokens), longest first
+        at each start position (callers take the first that passes their checks)."""
+        found: list[tuple[int, int, list[_Entry], int]] = []
+        sequences = self.sequences
+        count = len(tokens)
+        for start in range(count):
+            states: list[tuple[tuple[str, ...], int, int]] = [((), start, 0)]
+            at_start: list[tuple[int, int, list[_Entry], int]] = []
+            while states:
+                next_states: list[tuple[tuple[str, ...], int, int]] = []
+                for prefix, position, fuzzy in states:
+                    if position >= count:
+                        continue
+                    token = tokens[position].norm
+                    for listed, is_fuzzy in self.candidates(token):
+                        spent = fuzzy + is_fuzzy
+                        if spent > MAX_FUZZY_PER_SPAN:
+                            continue
+                        sequence = (*prefix, listed)
+                        entries = sequences.get(sequence)
+                        if entries is None:
+                            continue
+                        next_states.append((sequence, position + 1, spent))
+                        if entries and not (spent and len(sequence) == 1):
+                            at_start.append((start, position + 1, entries, spent))
+                    if prefix and token in PARTICLES:
+                        next_states.append((prefix, position + 1, fuzzy))
+                states = next_states
+            if at_start:
+                at_start.sort(key=lambda span: (span[0] - span[1], span[3]))
+                found.extend(at_start)
+        return found
+
+    def norm_cache(self) -> dict[str, tuple[str, ...]]:
+        return self._norm_cache
+
+
+@dataclass(slots=True)
+class _Scorer:
+    """Scores candidate spans with the matcher, caching per (span, name, schema)."""
+
+    cache: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
+    def __call__(self, span: str, name: str, schema: str) -> float:
+        key = (span, name, schema)
+        score = self.cache.get(key)
+        if score is None:
+            score = compare(span, name, schema=schema)
+            self.cache[key] = score
+        return score
+
+
+def _capitalised(raw: str) -> bool:
+    return raw[:1].isupper() or raw[:1].isdigit()
+
+
+def _upper(raw: str) -> bool:
+    letters = [c for c in raw if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _passes_case(
+    entry: _Entry, entity: Listed, tokens: Sequence[_Token], start: int, end: int
+) -> bool:
+    """Writing-style checks that separate a name from ordinary words (module docstring)."""
+    words = [t for t in tokens[start:end] if t.norm not in PARTICLES]
+    if entry.acronym:
+        return all(_upper(t.raw) or t.raw.isdigit() for t in words)
+    if entry.single:
+        if not _capitalised(words[0].raw):
+            return False
+        if entity.schema in CRAFT_SCHEMATA:
+            before = {t.norm for t in tokens[max(0, start - 3) : start]}
+            return bool(before & CRAFT_CONTEXT)
+        return True
+    if entity.schema == "Person":
+        return all(_capitalised(t.raw) for t in words)
+    return any(_capitalised(t.raw) for t in words)
+
+
+def find_mentions(
+    text: str, index: MentionIndex, threshold: float | None = None, scorer: _Scorer | None = None
+) -> list[Mention]:
+    """Mentions in ``text`` scoring at least ``threshold``, in text order.
+
+    At each position the longest candidate span that passes the writing-style checks and the
+    threshold wins; the text after it is searched next (so "La Nueva Familia Michoacana" is one
+    mention, not also "La Familia Michoacana").
+    """
+    limit = DEFAULT_THRESHOLD if threshold is None else threshold
+    scorer = scorer or _Scorer()
+    tokens = text_tokens(text, index.norm_cache())
+    spans = index.spans(tokens)
+    mentions: list[Mention] = []
+    covered_until = 0
+    for start, end, entries, fuzzy in spans:
+        if start < covered_until:
+            continue
+        span_text = text[tokens[start].start : tokens[end - 1].end]
+        chosen = _resolve(span_text, entries, index, tokens, start, end, fuzzy, limit, scorer)
+        if chosen:
+            mentions.extend(chosen)
+            covered_until = end
+    return _confirm_weak(mentions)
+
+
+def _resolve(
+    span_text: str,
+    entries: Sequence[_Entry],
+    index: MentionIndex,
+    tokens: Sequence[_Token],
+    start: int,
+    end: int,
+    fuzzy: int,
+    threshold: float,
+    scorer: _Scorer,
+) -> list[Mention]:
+    """One mention per entity among ``entries`` that passes the checks, best name first."""
+    best: dict[int, Mention] = {}
+    for entry in entries:
+        entity = index.entities[entry.entity]
+        if not _passes_case(entry, entity, tokens, start, end):
+            continue
+        name, kind = entity.names[entry.name]
+        score = scorer(span_text, name, entity.schema)
+        if score < threshold:
+            continue
+        previous = best.get(entry.entity)
+        if previous is not None and (
+            previous.score > score or (previous.score == score and not previous.weak)
+        ):
+            continue
+        how = f"{entry.variant}, {'one fuzzy token' if fuzzy else 'exact tokens'}"
+        best[entry.entity] = Mention(
+            entity_id=entity.id,
+            caption=entity.caption,
+            score=score,
+            start=tokens[start].start,
+            end=tokens[end - 1].end,
+            text=span_text,
+            schema=entity.schema,
+            dataset=entity.dataset,
+            programs=list(entity.programs),
+            matched_name=name,
+            explanation=f"{span_text!r} matches {kind.value.replace('_', ' ')} "
+            f"{name!r} ({how}; score {score:.2f})",
+            weak=entry.weak,
+        )
+    if not best:
+        return []
+    top = max(m.score for m in best.values())
+    kept = [m for m in best.values() if m.score >= top - AMBIGUITY_MARGIN]
+    return sorted(kept, key=lambda m: (-m.score, m.entity_id))
+
+
+def _confirm_weak(mentions: list[Mention]) -> list[Mention]:
+    """Drop weak-name mentions of entities that no strong mention in the text confirms."""
+    strong = {m.entity_id for m in mentions if not m.weak}
+    return [m for m in mentions if not m.weak or m.entity_id in strong]
