@@ -1,0 +1,450 @@
+"""The screener: candidates from the index, exact alignment, evidence, explained hits.
+
+``Screener.open()`` loads the store's active entities and reopens the persisted index for them
+(``config.home()/index/<key>/``, key = hash of the active version ids and the matcher version),
+building it only when the lists changed. ``Screener.from_entities`` builds one in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from clearance import config
+from clearance.countries import to_iso2
+from clearance.errors import InputError, Location
+from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, NameIndex, is_weak
+from clearance.matching.normalize import normalize_name
+from clearance.matching.scoring import (
+    KIND_FACTOR,
+    STRONG_ID_FLOOR,
+    Alignment,
+    Evidence,
+    align,
+    birth_date_evidence,
+    canonical_schema,
+    country_evidence,
+    identifier_evidence,
+    normalize_identifier,
+    schema_evidence,
+)
+from clearance.model import Entity, Identifier
+
+#: Default alert threshold: a hit at or above it is an alert. Tuned with ``clearance evaluate``
+#: on the bundled lists (recall per variant class vs false alerts per 1,000 negatives).
+DEFAULT_THRESHOLD = 0.8
+#: A weak alias alone (nickname, generic aka) stays below the threshold by this margin.
+WEAK_ALIAS_MARGIN = 0.05
+#: Names pre-scored below ``threshold - PRESCORE_MARGIN`` are not aligned.
+PRESCORE_MARGIN = 0.2
+#: At most this many names per query are aligned exactly (best pre-scores first).
+MAX_CANDIDATES = 24
+#: Candidates reported by :meth:`Screener.candidates` (the stage's recall is measured there).
+CANDIDATE_FLOOR = 0.3
+
+FEATURE_DOCS = {
+    "name": "Rarity-weighted share of tokens paired one-to-one between the query and the listed "
+    "name (exact, fuzzy, phonetic/transliteration, initial or joined); listed tokens the query "
+    "lacks cost a quarter of their weight, query tokens the name lacks cost all of theirs.",
+    "birth_date": "Same birth date (+0.06) or year (+0.04) raises the score; one year apart "
+    "(-0.03) or further (-0.15) lowers it.",
+    "country": "Query country among the listed nationalities/countries (+0.03), else -0.05.",
+    "identifier": "An equal strong identifier (passport, national id, IMO, crypto address...) "
+    "sets the score to at least 0.95; an equal weak one adds 0.10; differing ones -0.03.",
+    "schema": "Query and listed entity of incompatible types (person vs vessel...): -0.25.",
+    "weak_alias": "Matched only a weak alias (nickname, generic a.k.a.): capped below the "
+    "threshold unless other evidence agrees.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature's part in a score (``score`` is the name score or an evidence's delta)."""
+
+    name: str
+    score: float
+    detail: str
+    query: str | None = None
+    candidate: str | None = None
+    weight: float | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    """A listed party a query may be, with the score, the reasons and the consequences."""
+
+    entity_id: str
+    caption: str
+    schema: str
+    dataset: str
+    list_version: str | None
+    programs: list[str]
+    score: float
+    matched_name: str
+    name_kind: str
+    features: list[Feature]
+    tokens: list[dict[str, Any]]
+    consequences: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> str:
+        """One line an analyst can paste into a case note."""
+        pairs = ", ".join(
+            f"{t['query']}={t['listed']}"
+            + ("" if t["how"] == "exact" else f" ({t['how']} {t['similarity']:.2f})")
+            for t in self.tokens
+            if t["listed"] is not None and t["query"] is not None
+        )
+        missing = [t["listed"] for t in self.tokens if t["query"] is None]
+        extra = [t["query"] for t in self.tokens if t["listed"] is None]
+        parts = [f"{self.score:.2f} {self.name_kind} name {self.matched_name!r}: {pairs or '-'}"]
+        if missing:
+            parts.append(f"not in query: {' '.join(missing)}")
+        if extra:
+            parts.append(f"not listed: {' '.join(extra)}")
+        parts += [
+            f"{f.name} {f.score:+.2f} ({f.detail})" for f in self.features if f.name != "name"
+        ]
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["explanation"] = self.explanation
+        return data
+
+
+@lru_cache(maxsize=4096)
+def _consequences(programs: tuple[str, ...], dataset: str) -> tuple[dict[str, Any], ...]:
+    from clearance.legal import consequences_for
+
+    return tuple(c.to_dict() for c in consequences_for(list(programs), dataset))
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One record to screen, validated and normalised."""
+
+    name: str
+    schema: str | None = None
+    birth_date: str | None = None
+    country: str | None = None
+    identifiers: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        schema: str | None = None,
+        birth_date: str | None = None,
+        country: str | None = None,
+        identifiers: Iterable[str | Identifier] = (),
+    ) -> Query:
+        """Validate a record; bad fields raise :class:`InputError` naming the field."""
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("a name is required", Location(field="name"))
+        try:
+            schema = canonical_schema(schema)
+        except ValueError as exc:
+            raise InputError(str(exc), Location(field="schema")) from None
+        birth_date = _check_date(birth_date)
+        iso = None
+        if country is not None and str(country).strip():
+            iso = to_iso2(str(country))
+            if iso is None:
+                raise InputError(f"unknown country {country!r}", Location(field="country"))
+        numbers = tuple(
+            n
+            for n in (
+                normalize_identifier(i.number if isinstance(i, Identifier) else str(i))
+                for i in identifiers
+            )
+            if n
+        )
+        return cls(name, schema, birth_date, iso, numbers)
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    valid = (
+        (len(text) == 4 and text.isdigit())
+        or (len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit())
+        or (
+            len(text) == 10
+            and text[:4].isdigit()
+            and text[4] == text[7] == "-"
+            and text[5:7].isdigit()
+            and text[8:].isdigit()
+            and 1 <= int(text[5:7]) <= 12
+            and 1 <= int(text[8:]) <= 31
+        )
+    )
+    if not valid:
+        raise InputError(
+            f"bad birth date {value!r} (use YYYY or YYYY-MM-DD)", Location(field="birth_date")
+        )
+    return text
+
+
+class Screener:
+    """Screens names and records against one set of entities (see the module docstring)."""
+
+    def __init__(
+        self, index: NameIndex, versions: Mapping[str, str] | None = None, key: str = ""
+    ) -> None:
+        self.index = index
+        self.versions = dict(versions or {})  # dataset -> active version label/id
+        self.key = key
+
+    # --- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_entities(cls, entities: Iterable[Entity], version_key: str | None = None) -> Screener:
+        """An in-memory screener (tests, evaluation on files); ``version_key`` labels it."""
+        return cls(NameIndex.build(entities), key=version_key or "")
+
+    @classmethod
+    def open(cls, store: Any = None) -> Screener:
+        """The screener for the store's active versions, reopening its persisted index."""
+        if store is None:
+            from clearance.store import Store
+
+            store = Store.open()
+        versions = list(store.active_versions())
+        ids = sorted(str(v.id) for v in versions)
+        key = hashlib.sha256("\n".join([MATCHER_VERSION, *ids]).encode()).hexdigest()[:20]
+        folder = index_folder(key)
+        index = NameIndex.load(folder)
+        if index is None:
+            index = NameIndex.build(store.entities())
+            index.save(folder)
+        labels = {str(v.dataset): str(getattr(v, "label", None) or v.id) for v in versions}
+        return cls(index, labels, key)
+
+    @property
+    def entity_count(self) -> int:
+        return len(self.index.entities)
+
+    # --- screening ---------------------------------------------------------------------------
+
+    def screen(
+        self,
+        name: str,
+        schema: str | None = None,
+        birth_date: str | None = None,
+        country: str | None = None,
+        identifiers: Iterable[str | Identifier] = (),
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> list[Hit]:
+        """Hits at or above ``threshold`` (default :data:`DEFAULT_THRESHOLD`), best first."""
+        query = Query.of(name, schema, birth_date, country, identifiers)
+        return self.screen_many([query], limit=limit, threshold=threshold)[0]
+
+    def screen_many(
+        self,
+        records: Sequence[Query | Mapping[str, Any]],
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> list[list[Hit]]:
+        """Screen a batch: candidate generation for all records is one sparse product.
+
+        Records are :class:`Query` objects or mappings with ``name`` and optional ``schema``,
+        ``birth_date``, ``country``, ``identifiers``.
+        """
+        threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+        queries = [r if isinstance(r, Query) else Query.of(**r) for r in records]
+        normalized = [normalize_name(q.name) for q in queries]
+        estimates, _ = self.index.prescore([(n.tokens, n.kinds) for n in normalized])
+        floor = max(0.0, threshold - PRESCORE_MARGIN)
+        results = []
+        for row, query in enumerate(queries):
+            start, end = estimates.indptr[row], estimates.indptr[row + 1]
+            names = estimates.indices[start:end]
+            values = estimates.data[start:end]
+            keep = values >= floor
+            names, values = names[keep], values[keep]
+            if len(names) > MAX_CANDIDATES:
+                top = np.argpartition(-values, MAX_CANDIDATES)[:MAX_CANDIDATES]
+                names = names[top]
+            results.append(
+                self._score(
+                    query, normalized[row], names.tolist(), limit=limit, threshold=threshold
+                )
+            )
+        return results
+
+    def candidates(self, name: str, schema: str | None = None) -> list[str]:
+        """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall)."""
+        normalized = normalize_name(name)
+        estimates, _ = self.index.prescore([(normalized.tokens, normalized.kinds)])
+        values = estimates.data
+        names = estimates.indices[values >= CANDIDATE_FLOOR]
+        order = np.argsort(-values[values >= CANDIDATE_FLOOR], kind="stable")[:MAX_CANDIDATES]
+        entity_ids = self.index.name_entity[names[order]]
+        return list(dict.fromkeys(self.index.entities[int(e)].id for e in entity_ids))
+
+    def _score(
+        self, query: Query, normalized: Any, names: list[int], *, limit: int, threshold: float
+    ) -> list[Hit]:
+        index = self.index
+        query_tokens, query_kinds = normalized.tokens, normalized.kinds
+        query_weights = tuple(
+            index.token_matches(t, k).weight for t, k in zip(query_tokens, query_kinds, strict=True)
+        )
+        best: dict[int, tuple[float, int, Alignment]] = {}
+        for n in names:
+            tokens, kinds, weights = index.name_tokens(n)
+            alignment = align(query_tokens, query_kinds, query_weights, tokens, kinds, weights)
+            entity = int(index.name_entity[n])
+            previous = best.get(entity)
+            rank = alignment.score - (0.001 if is_weak(int(index.name_kind[n])) else 0.0)
+            if previous is None or rank > previous[0]:
+                best[entity] = (rank, n, alignment)
+        for position in self._identifier_entities(query):
+            if position not in best:
+                best[position] = (0.0, -1, Alignment(0.0, (), False))
+
+        hits = []
+        for entity, (_, n, alignment) in best.items():
+            info = index.entities[entity]
+            score, evidence = self._evidence(query, info, alignment, n, threshold)
+            if score >= threshold:
+                hits.append((score, entity, n, alignment, evidence))
+        hits.sort(key=lambda h: (-h[0], index.entities[h[1]].id))
+        return [self._hit(query, normalized, *h) for h in hits[:limit]]
+
+    def _identifier_entities(self, query: Query) -> list[int]:
+        found: list[int] = []
+        for number in query.identifiers:
+            found.extend(self.index.identifier_entities.get(number, ()))
+        return found
+
+    def _evidence(
+        self, query: Query, info: EntityInfo, alignment: Alignment, n: int, threshold: float
+    ) -> tuple[float, list[Evidence]]:
+        """The final score from the name score and every piece of secondary evidence."""
+        score = alignment.score
+        evidence: list[Evidence] = []
+        if query.birth_date and info.schema == "Person":
+            found = birth_date_evidence(query.birth_date, info.birth_dates)
+            if found:
+                evidence.append(found)
+        if query.country:
+            found = country_evidence(query.country, info.countries)
+            if found:
+                evidence.append(found)
+        found_id, strong = identifier_evidence(query.identifiers, info.identifiers)
+        if found_id:
+            evidence.append(found_id)
+        found = schema_evidence(query.schema, info.schema)
+        if found:
+            evidence.append(found)
+        score += sum(e.delta for e in evidence)
+        if strong:
+            score = max(score, STRONG_ID_FLOOR + 0.04 * alignment.score)
+        if n >= 0 and is_weak(int(self.index.name_kind[n])):
+            confirmed = strong or any(e.delta > 0 for e in evidence)
+            cap = threshold - WEAK_ALIAS_MARGIN
+            if not confirmed and score > cap:
+                evidence.append(Evidence("weak_alias", cap - score, "weak alias alone"))
+                score = cap
+        negative = any(e.delta < 0 for e in evidence)
+        if not alignment.identical or negative:
+            score = min(score, 0.99)
+        return max(0.0, min(1.0, score)), evidence
+
+    def _hit(
+        self,
+        query: Query,
+        normalized: Any,
+        score: float,
+        entity: int,
+        n: int,
+        alignment: Alignment,
+        evidence: list[Evidence],
+    ) -> Hit:
+        index = self.index
+        info = index.entities[entity]
+        tokens: list[dict[str, Any]] = []
+        matched_name = index.name_text[n] if n >= 0 else info.caption
+        name_kind = str(NAME_KINDS[int(index.name_kind[n])]) if n >= 0 else "identifier"
+        listed_tokens: tuple[str, ...] = ()
+        if n >= 0:
+            listed_tokens, _, _ = index.name_tokens(n)
+            used_q, used_l = set(), set()
+            for pair in alignment.pairs:
+                used_q.update(pair.query)
+                used_l.update(pair.listed)
+                tokens.append(
+                    {
+                        "query": " ".join(normalized.tokens[i] for i in pair.query),
+                        "listed": " ".join(listed_tokens[j] for j in pair.listed),
+                        "how": pair.how,
+                        "similarity": round(pair.similarity, 3),
+                    }
+                )
+            tokens += [
+                {"query": t, "listed": None, "how": "unmatched", "similarity": 0.0}
+                for i, t in enumerate(normalized.tokens)
+                if i not in used_q
+            ]
+            tokens += [
+                {"query": None, "listed": t, "how": "missing", "similarity": 0.0}
+                for j, t in enumerate(listed_tokens)
+                if j not in used_l
+            ]
+        features = [
+            Feature(
+                "name",
+                round(alignment.score, 4),
+                f"{len(alignment.pairs)} token pair(s) with {matched_name!r}",
+                query=query.name,
+                candidate=matched_name,
+            )
+        ]
+        features += [Feature(e.feature, round(e.delta, 4), e.detail) for e in evidence]
+        return Hit(
+            entity_id=info.id,
+            caption=info.caption,
+            schema=info.schema,
+            dataset=info.dataset,
+            list_version=self.versions.get(info.dataset),
+            programs=list(info.programs),
+            score=round(score, 4),
+            matched_name=matched_name,
+            name_kind=name_kind,
+            features=features,
+            tokens=tokens,
+            consequences=[dict(c) for c in _consequences(info.programs, info.dataset)],
+            topics=list(info.topics),
+        )
+
+
+def index_folder(key: str) -> Path:
+    return config.home() / "index" / key
+
+
+def compare(name1: str, name2: str, schema: str = "Person") -> float:
+    """Similarity in [0, 1] of two names, as the screener scores a name against a listed one.
+
+    Token rarity is unknown outside the lists, so every token weighs the same; 1.0 only for
+    identical normalised names.
+    """
+    canonical_schema(schema)  # validates
+    first, second = normalize_name(name1), normalize_name(name2)
+    if not first.tokens or not second.tokens:
+        return 0.0
+    weights_1 = tuple(KIND_FACTOR[k] for k in first.kinds)
+    weights_2 = tuple(KIND_FACTOR[k] for k in second.kinds)
+    alignment = align(first.tokens, first.kinds, weights_1, second.tokens, second.kinds, weights_2)
+    return round(alignment.score, 4)
