@@ -7,8 +7,8 @@ changed entities are turned into tokens, fuzzy-matched against the *vocabulary* 
 that share enough tokens with some entity name. Only those candidates go to the real matcher.
 
 Rule: a record is a candidate for an entity name with ``k`` informative tokens when it contains at
-least ``min(2, k)`` of them, a token matching when equal (tokens of up to 3 letters) or at
-Levenshtein ratio >= 80 (longer tokens, catching typos and transliteration variants). A record
+least ``min(2, k)`` of them, a token matching as the matcher's token similarity would: equal,
+same consonant skeleton, or within its edit allowance (typos, transliteration variants). A record
 whose normalised ``id_number`` equals an identifier of a changed entity is always a candidate.
 Weak aliases are left out: they confirm a hit but do not raise one.
 """
@@ -22,9 +22,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from anyascii import anyascii
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from scipy import sparse
 
+from clearance.matching.normalize import skeleton
 from clearance.model import Entity, NameKind
 
 #: Tokens too common in names to make two names similar on their own.
@@ -36,8 +38,10 @@ STOP_TOKENS = frozenset(
         "limited", "jsc", "ooo", "oao", "pao", "zao", "doo", "fzco", "fze", "lp", "llp",
     }
 )  # fmt: skip
-FUZZY_MIN_LENGTH = 4
-FUZZY_CUTOFF = 80
+#: Tokens shorter than this must match exactly (the matcher allows no edit below 3 letters).
+FUZZY_MIN_LENGTH = 3
+#: Most edits the matcher tolerates in one token (9+ letters).
+MAX_EDITS = 3
 
 
 def normalise_names(names: pa.Array) -> pa.Array:
@@ -147,30 +151,53 @@ def candidate_records(index: RecordTokens, entities: Sequence[Entity]) -> np.nda
 
 
 def _vocabulary_matches(tokens: list[str], vocabulary: np.ndarray) -> sparse.csr_matrix:
-    """vocabulary x tokens incidence: exact for short tokens, ratio >= cutoff for longer ones."""
+    """vocabulary x tokens incidence, with the matcher's own token tolerance.
+
+    A vocabulary token matches when equal, when its consonant skeleton equals the token's
+    (transliteration variants: Mohammed / Muhammad), or when it is within the matcher's allowed
+    edits (:func:`clearance.matching.scoring.edits_allowed` of the shorter token).
+    """
     position = {t: i for i, t in enumerate(vocabulary)}
-    rows: list[int] = []
-    cols: list[int] = []
-    long_tokens = [(j, t) for j, t in enumerate(tokens) if len(t) >= FUZZY_MIN_LENGTH]
+    pairs: set[tuple[int, int]] = set()
     for j, token in enumerate(tokens):
-        if len(token) < FUZZY_MIN_LENGTH and token in position:
-            rows.append(position[token])
-            cols.append(j)
-    if long_tokens:
-        lengths = np.fromiter((len(v) for v in vocabulary), dtype=np.int32, count=len(vocabulary))
-        eligible = np.flatnonzero(lengths >= FUZZY_MIN_LENGTH - 1)
+        if token in position:
+            pairs.add((position[token], j))
+    alpha = np.fromiter(
+        (v.isalpha() and len(v) >= FUZZY_MIN_LENGTH for v in vocabulary),
+        dtype=bool,
+        count=len(vocabulary),
+    )
+    eligible = np.flatnonzero(alpha)
+    fuzzy = [(j, t) for j, t in enumerate(tokens) if t.isalpha() and len(t) >= FUZZY_MIN_LENGTH]
+    if fuzzy and len(eligible):
         choices = vocabulary[eligible].tolist()
-        scores = process.cdist(
-            [t for _, t in long_tokens],
-            choices,
-            scorer=fuzz.ratio,
-            score_cutoff=FUZZY_CUTOFF,
-            dtype=np.uint8,
-            workers=-1,
-        )
-        token_idx, choice_idx = np.nonzero(scores)
-        rows.extend(eligible[choice_idx].tolist())
-        cols.extend(long_tokens[k][0] for k in token_idx.tolist())
+        by_skeleton: dict[str, list[int]] = {}
+        for i, choice in zip(eligible.tolist(), choices, strict=True):
+            by_skeleton.setdefault(skeleton(choice), []).append(i)
+        for j, token in fuzzy:
+            pairs.update((i, j) for i in by_skeleton.get(skeleton(token), ()))
+        lengths = np.fromiter((len(c) for c in choices), dtype=np.int32, count=len(choices))
+        for start in range(0, len(fuzzy), 256):
+            chunk = fuzzy[start : start + 256]
+            distances = process.cdist(
+                [t for _, t in chunk],
+                choices,
+                scorer=OSA.distance,
+                score_cutoff=MAX_EDITS,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            query_lengths = np.array([len(t) for _, t in chunk], dtype=np.int32)
+            shorter = np.minimum(query_lengths[:, None], lengths[None, :])
+            allowed = np.select([shorter <= 2, shorter <= 5, shorter <= 8], [0, 1, 2], MAX_EDITS)
+            rows, cols = np.nonzero(distances <= allowed)
+            pairs.update(
+                (int(eligible[c]), chunk[r][0])
+                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            )
+    if not pairs:
+        return sparse.csr_matrix((len(vocabulary), len(tokens)), dtype=np.int32)
+    rows_, cols_ = zip(*pairs, strict=True)
     return sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(vocabulary), len(tokens))
+        (np.ones(len(pairs), dtype=np.int32), (rows_, cols_)), shape=(len(vocabulary), len(tokens))
     )

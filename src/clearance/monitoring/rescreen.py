@@ -133,10 +133,6 @@ def _retrying(sessions: sessionmaker[Session], work: Callable[[Session], Any]) -
     raise AssertionError("unreachable")
 
 
-def _identifiers(record: RecordInput) -> tuple[str, ...]:
-    return (record.id_number,) if record.id_number else ()
-
-
 class Monitor:
     """Monitoring over one :class:`clearance.store.Store`.
 
@@ -172,14 +168,14 @@ class Monitor:
     def full_screener(self) -> Any:
         if self._screener_factory is not None:
             return self._screener_factory()
-        from clearance import Screener
+        from clearance.matching import Screener
 
-        return Screener.open()
+        return Screener.open(store=self.store)
 
     def screener_over(self, entities: Sequence[Entity]) -> Any:
         if self._small_screener is not None:
             return self._small_screener(entities)
-        from clearance import Screener
+        from clearance.matching import Screener
 
         return Screener.from_entities(entities)
 
@@ -243,6 +239,29 @@ class Monitor:
 
         return _retrying(self.sessions, work)
 
+    def assume_screened(self, *, actor: str) -> None:
+        """Declare every record screened against the active versions, without screening.
+
+        For migrating a customer base that the previous system screened against these very
+        versions: later list changes are then re-screened by diff from here on.
+        """
+
+        def work(session: Session) -> None:
+            session.execute(
+                update(MonitoredRecord)
+                .where(MonitoredRecord.active)
+                .values(screened_hash=MonitoredRecord.content_hash)
+            )
+            append_event(
+                session,
+                actor=actor,
+                action="records.assumed_screened",
+                detail={"versions": self._active_versions()},
+            )
+
+        _retrying(self.sessions, work)
+        self._set_baselines(self._active_versions())
+
     def screen_pending(self, *, actor: str = SYSTEM_ACTOR) -> ScreenSummary:
         """Screen every record whose content was not yet screened against the full lists."""
         summary = ScreenSummary()
@@ -265,9 +284,10 @@ class Monitor:
                     ).all()
                 if not batch:
                     break
+                hits = _screen_rows(screener, batch)
                 results = [
-                    (record.id, record.content_hash, self._screen_full(screener, record, versions))
-                    for record in batch
+                    (record.id, record.content_hash, self._record_facts(record, found, versions))
+                    for record, found in zip(batch, hits, strict=True)
                 ]
                 _retrying(
                     self.sessions,
@@ -290,32 +310,18 @@ class Monitor:
                 ),
             )
 
-    def _screen_full(
-        self, screener: Any, record: MonitoredRecord, versions: dict[str, int]
+    def _record_facts(
+        self, record: MonitoredRecord, hits: list[Any], versions: dict[str, int]
     ) -> list[HitFacts]:
-        hits = screener.screen(
-            record.name,
-            schema=record.schema,
-            birth_date=record.birth_date,
-            country=record.country,
-            identifiers=_identifiers(
-                RecordInput(record.id, record.name, id_number=record.id_number)
-            ),
-        )
         facts = []
         for hit in hits:
             entity = self._hit_entity(hit)
-            if entity is None:
-                continue
-            facts.append(
-                _facts(record.id, record.content_hash, entity, versions.get(entity.dataset, 0), hit)
-            )
+            if entity is not None:
+                version = versions.get(entity.dataset, 0)
+                facts.append(_facts(record.id, record.content_hash, entity, version, hit))
         return facts
 
     def _hit_entity(self, hit: Any) -> Entity | None:
-        entity = getattr(hit, "entity", None)
-        if isinstance(entity, Entity):
-            return entity
         return self.store.get_entity(hit.entity_id)
 
     def _write_record_results(
@@ -460,16 +466,10 @@ class Monitor:
         by_id = {e.id: e for e in entities}
         screener = self.screener_over(entities)
         facts: list[HitFacts] = []
-        for i in sorted(candidates):
-            row = rows[i]
-            for hit in screener.screen(
-                row.name,
-                schema=row.schema,
-                birth_date=row.birth_date,
-                country=row.country,
-                identifiers=(row.id_number,) if row.id_number else (),
-            ):
-                entity = by_id.get(getattr(hit, "entity_id", None) or hit.entity.id)
+        chosen = [rows[i] for i in sorted(candidates)]
+        for row, hits in zip(chosen, _screen_rows(screener, chosen), strict=True):
+            for hit in hits:
+                entity = by_id.get(hit.entity_id)
                 if entity is not None:
                     facts.append(_facts(row.id, row.content_hash, entity, new_version, hit))
         summary.hits = len(facts)
@@ -664,15 +664,37 @@ class Monitor:
         _retrying(self.sessions, work)
 
 
+def _screen_rows(screener: Any, rows: Sequence[Any], chunk: int = 1000) -> list[list[Any]]:
+    """Screen record rows (``name, schema, birth_date, country, id_number``) in batches."""
+    results: list[list[Any]] = []
+    for start in range(0, len(rows), chunk):
+        queries = [
+            {
+                "name": row.name,
+                "schema": row.schema,
+                "birth_date": row.birth_date,
+                "country": row.country,
+                "identifiers": (row.id_number,) if row.id_number else (),
+            }
+            for row in rows[start : start + chunk]
+        ]
+        results += screener.screen_many(queries)
+    return results
+
+
 def _ids(items: Iterable[Any]) -> list[str]:
     """Entity ids from a diff section (ids, entities, or change records with ``id``)."""
     return [item if isinstance(item, str) else item.id for item in items]
 
 
+def _explanation(hit: Any) -> dict[str, Any]:
+    """What the matcher said about the hit, kept with the alert for the analyst and examiner."""
+    data = hit.to_dict() if hasattr(hit, "to_dict") else {"explanation": str(hit)}
+    keep = ("explanation", "matched_name", "name_kind", "features", "tokens", "list_version")
+    return {k: data[k] for k in keep if k in data}
+
+
 def _facts(record_id: str, record_hash: str, entity: Entity, version: int, hit: Any) -> HitFacts:
-    explanation = getattr(hit, "explanation", None)
-    if hasattr(explanation, "to_dict"):
-        explanation = explanation.to_dict()
     return HitFacts(
         record_id=record_id,
         record_hash=record_hash,
@@ -682,7 +704,7 @@ def _facts(record_id: str, record_hash: str, entity: Entity, version: int, hit: 
         entity_hash=entity.content_hash(),
         entity_version=version,
         score=float(hit.score),
-        explanation=explanation if isinstance(explanation, dict) else {"text": str(explanation)},
+        explanation=_explanation(hit),
     )
 
 
