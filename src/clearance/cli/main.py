@@ -19,7 +19,9 @@ def main() -> None:
 
 
 # Command groups register themselves on import (kept alphabetical).
+from clearance.cli import commands_documents  # noqa: E402,F401
 from clearance.cli import commands_evaluate  # noqa: E402,F401
 from clearance.cli import commands_info  # noqa: E402,F401
 from clearance.cli import commands_monitor  # noqa: E402,F401
+from clearance.cli import commands_payments  # noqa: E402,F401
 from clearance.cli import commands_serve  # noqa: E402,F401
