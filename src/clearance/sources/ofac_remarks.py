@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from clearance.countries import to_iso2
 from clearance.model import DateValue, Entity, Identifier, IdKind, Link, Name, NameKind
@@ -38,21 +39,26 @@ def split_clauses(remarks: str) -> list[str]:
     text = remarks.strip()
     if text.endswith("."):
         text = text[:-1]
-    clauses: list[str] = []
-    depth = 0
-    start = 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif char == ";" and depth == 0:
-            clauses.append(text[start:index])
-            start = index + 1
-    clauses.append(text[start:])
-    return [c.strip() for c in clauses if c.strip()]
+    if "(" not in text:
+        parts = text.split(";")
+    else:
+        parts = []
+        depth = 0
+        start = 0
+        for match in _SPLIT_CHARS.finditer(text):
+            char = match.group()
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(depth - 1, 0)
+            elif depth == 0:
+                parts.append(text[start : match.start()])
+                start = match.end()
+        parts.append(text[start:])
+    return [c.strip() for c in parts if c.strip()]
 
 
+_SPLIT_CHARS = re.compile(r"[();]")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2}) ([A-Za-z]{3})[a-z]* (\d{4})$")
 _MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]* (\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -269,6 +275,7 @@ _ID_NOTE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _label_key(label: str) -> str:
     key = " ".join(label.split()).casefold()
     while key.endswith((":", " -", "-")) and len(key) > 1:
@@ -276,11 +283,14 @@ def _label_key(label: str) -> str:
     return key
 
 
+@lru_cache(maxsize=16384)
 def id_kind_for(label: str) -> IdKind | None:
     """The identifier kind of an OFAC label ("Passport", "NIT #", "Kenyan ID No."), else None."""
     key = _label_key(label)
     if key in _ID_LABELS:
         return _ID_LABELS[key]
+    if key.endswith("#") and key[:-1].strip() in _ID_LABELS:  # "R.F.C. #"
+        return _ID_LABELS[key[:-1].strip()]
     if _CRYPTO.match(key):
         return IdKind.CRYPTO
     for keyword, kind in _ID_KEYWORDS:
@@ -483,12 +493,8 @@ def _apply_field(entity: Entity, field: str, value: str) -> str | None:
 
 def _longest_known_label(text: str) -> tuple[str, str] | None:
     """Split "Registration Number 123 (Iran)" into the longest label the table knows and its value."""
-    found = None
-    for match in _WHITESPACE.finditer(text):
-        label, value = text[: match.start()], text[match.end() :]
-        if value and _is_known_label(label):
-            found = (label, value)
-    return found
+    match = _KNOWN_LABEL.match(text)
+    return (match.group("label"), match.group("value")) if match else None
 
 
 def _identifier_label(text: str) -> tuple[str, str] | None:
@@ -514,20 +520,37 @@ def _identifier_label(text: str) -> tuple[str, str] | None:
     return " ".join(label_tokens), " ".join(value_tokens)
 
 
-_WHITESPACE = re.compile(r"\s+")
+def _label_pattern(key: str) -> str:
+    return r"\s+".join(re.escape(word) for word in key.split())
 
 
-def _is_known_label(label: str) -> bool:
-    key = _label_key(label)
-    return (
-        key in ("gender", "digital currency address")
-        or key in _PROPERTY_LABELS
-        or key in _DATE_LABELS
-        or key in _COUNTRY_LABELS
-        or key in _ID_LABELS
-        or bool(_SANCTIONS_INFO.match(key))
-        or bool(_CRYPTO.match(key))
+#: Every label the table knows, longest first so the longest one wins ("Email Address" over
+#: "Email"), with an optional ":"/"-" after it, then the value.
+_KNOWN_LABEL = re.compile(
+    r"^(?P<label>(?:"
+    + "|".join(
+        sorted(
+            (
+                _label_pattern(key)
+                for key in (
+                    *_ID_LABELS,
+                    *_PROPERTY_LABELS,
+                    *_DATE_LABELS,
+                    *_COUNTRY_LABELS,
+                    "gender",
+                    "digital currency address",
+                )
+            ),
+            key=len,
+            reverse=True,
+        )
     )
+    + r"|(?:listing|effective) date \([^()]*\)|purchase/sales for divestment date \([^()]*\)"
+    r"|executive order \d+ (?:directive determination|directive information|information)"
+    r"|caatsa section \d+ information|ifca determination"
+    r"|for more information on directives\S*(?: \S+)*?)(?:\s*[:#-])?)\s+(?P<value>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _classify(entity: Entity, clause: str, titles: frozenset[str]) -> str | None:
