@@ -207,8 +207,11 @@ class _Reader:
 
         remittance = child(transaction, "RmtInf")
         if remittance is not None:
-            for node in children(remittance, "Ustrd"):
-                add(node, "RmtInf/Ustrd")
+            # repeated Ustrd elements continue one text: a name may run across them
+            lines = [value for node in children(remittance, "Ustrd") if (value := text(node))]
+            if lines:
+                first = children(remittance, "Ustrd")[0]
+                found.append(FreeText("RmtInf/Ustrd", "\n".join(lines), self.location(first)))
             for structured in children(remittance, "Strd"):
                 for node in children(structured, "AddtlRmtInf"):
                     add(node, "RmtInf/Strd/AddtlRmtInf")
