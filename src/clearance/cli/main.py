@@ -22,6 +22,7 @@ def main() -> None:
 from clearance.cli import commands_documents  # noqa: E402,F401
 from clearance.cli import commands_evaluate  # noqa: E402,F401
 from clearance.cli import commands_info  # noqa: E402,F401
+from clearance.cli import commands_lists  # noqa: E402,F401
 from clearance.cli import commands_monitor  # noqa: E402,F401
 from clearance.cli import commands_payments  # noqa: E402,F401
 from clearance.cli import commands_serve  # noqa: E402,F401

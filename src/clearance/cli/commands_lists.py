@@ -1,0 +1,374 @@
+"""``clearance lists ...``: import, update and inspect the versioned sanctions lists."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+
+from clearance.cli.main import app
+from clearance.errors import ClearanceError
+from clearance.model import Entity
+
+lists_app = typer.Typer(
+    help="Import, update and inspect the sanctions and designation lists.", no_args_is_help=True
+)
+app.add_typer(lists_app, name="lists")
+
+out = Console()
+err = Console(stderr=True)
+FORMATS = ("table", "json")
+FORMAT_HELP = "table or json"
+#: Rows shown per diff section in table output (JSON always has everything).
+DIFF_ROWS = 25
+
+
+@contextmanager
+def _user_errors(doing: str) -> Iterator[None]:
+    """Bad input, store refusals and database failures as one red line and exit code 1."""
+    try:
+        yield
+    except ClearanceError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        err.print(f"[red]error:[/red] database failure while {doing}: {reason}", highlight=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {doing}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _check_format(format: str) -> None:
+    if format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+
+
+def _open_store() -> Any:
+    from clearance.store import Store
+
+    return Store.open()
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+# --- import and update ---------------------------------------------------------------------
+
+
+@lists_app.command("import")
+def import_(
+    paths: list[Path] = typer.Argument(..., help="List files or folders (formats detected)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every warning."),
+    format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Import list files as new versions, each activated atomically.
+
+    Every file is read before anything is stored: a bad file stops the import with its file and
+    line, and the store stays as it was.
+    """
+    _check_format(format)
+    with _user_errors("importing"):
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise ClearanceError(f"no such file or folder: {', '.join(missing)}")
+        store = _open_store()
+        report = store.import_paths(paths)
+    _print_report(report, verbose, format)
+
+
+@lists_app.command("update")
+def update(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every warning."),
+    format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Download the current official OFAC and UN files, then import them.
+
+    Everything is downloaded (with timeouts, retries and checksums) before anything is imported,
+    so being offline leaves the store as it was.
+    """
+    _check_format(format)
+    with _user_errors("updating"):
+        store = _open_store()
+        with tempfile.TemporaryDirectory(prefix="clearance-update-") as folder:
+            from clearance.sources.download import download_official
+
+            try:
+                files = download_official(Path(folder))
+            except ClearanceError as exc:
+                raise ClearanceError(f"could not download the official lists: {exc}") from None
+            report = store.import_paths(files)
+    _print_report(report, verbose, format)
+
+
+def _print_report(report: Any, verbose: bool, format: str) -> None:
+    if format == "json":
+        _echo_json(report.to_dict())
+        return
+    table = Table(title="Imported lists")
+    for column in ("dataset", "version", "outcome", "label", "entities", "warnings", "replaced"):
+        table.add_column(column)
+    for result in report.results:
+        version = result.version
+        table.add_row(
+            version.dataset,
+            str(version.id),
+            result.outcome,
+            Text(version.label),
+            str(version.entity_count),
+            str(len(result.warnings)),
+            str(result.previous.id) if result.previous else "",
+        )
+    out.print(table)
+    for result in report.results:
+        if not result.warnings:
+            continue
+        kinds: dict[str, int] = {}
+        for warning in result.warnings:
+            kinds[warning.kind] = kinds.get(warning.kind, 0) + 1
+        summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+        out.print(f"{result.version.dataset} version {result.version.id}: {summary}")
+        if verbose:
+            for warning in result.warnings:
+                out.print(f"  {warning.kind}: {warning}", highlight=False, markup=False)
+    if not verbose and any(result.warnings for result in report.results):
+        out.print("Use --verbose to list every warning with its file and line.")
+
+
+# --- status and versions -------------------------------------------------------------------
+
+
+@lists_app.command("status")
+def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP)) -> None:
+    """The active version of each dataset, with counts and dates."""
+    _check_format(format)
+    with _user_errors("reading the store"):
+        store = _open_store()
+        active = store.active_versions()
+        stored: dict[str, int] = {}
+        for version in store.versions():
+            stored[version.dataset] = stored.get(version.dataset, 0) + 1
+    if format == "json":
+        _echo_json(
+            {
+                "database": store.url,
+                "datasets": [
+                    {**v.to_dict(), "stored_versions": stored.get(v.dataset, 0)} for v in active
+                ],
+            }
+        )
+        return
+    table = Table(title=f"Active lists ({store.url})")
+    for column in (
+        "dataset",
+        "version",
+        "label",
+        "published",
+        "entities",
+        "warnings",
+        "imported",
+        "activated",
+        "versions",
+    ):
+        table.add_column(column)
+    for version in active:
+        table.add_row(
+            version.dataset,
+            str(version.id),
+            Text(version.label),
+            version.published or "",
+            str(version.entity_count),
+            str(version.warning_count),
+            _date(version.imported_at),
+            _date(version.activated_at),
+            str(stored.get(version.dataset, 0)),
+        )
+    out.print(table)
+
+
+@lists_app.command("versions")
+def versions(
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Only this dataset."),
+    format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Every stored version, oldest first, failed import attempts included."""
+    _check_format(format)
+    with _user_errors("reading the store"):
+        found = _open_store().versions(dataset=dataset, include_failed=True)
+    if format == "json":
+        _echo_json([v.to_dict() for v in found])
+        return
+    table = Table(title="List versions")
+    for column in ("version", "dataset", "label", "status", "entities", "warnings", "imported"):
+        table.add_column(column)
+    for version in found:
+        state = "active" if version.active else version.status
+        if version.error:
+            state = f"{state}: {version.error}"
+        table.add_row(
+            str(version.id),
+            version.dataset,
+            Text(version.label),
+            Text(state),
+            str(version.entity_count),
+            str(version.warning_count),
+            _date(version.imported_at),
+        )
+    out.print(table)
+
+
+@lists_app.command("activate")
+def activate(version_id: int = typer.Argument(..., help="The version to make active.")) -> None:
+    """Make a stored version its dataset's active one again (e.g. to roll back an update)."""
+    with _user_errors("activating"):
+        version = _open_store().activate(version_id)
+    out.print(f"{version.dataset}: version {version.id} ({version.label}) is active")
+
+
+# --- diff and show -------------------------------------------------------------------------
+
+
+@lists_app.command("diff")
+def diff(
+    version_a: int | None = typer.Argument(None, help="Older version (default: the previous)."),
+    version_b: int | None = typer.Argument(None, help="Newer version (default: the active)."),
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Only this dataset."),
+    format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Entities added, removed and changed (with the fields that changed) between versions.
+
+    Without versions: the previous against the active version of each dataset.
+    """
+    _check_format(format)
+    if (version_a is None) != (version_b is None):
+        raise typer.BadParameter("give two versions, or none", param_hint="A B")
+    with _user_errors("comparing versions"):
+        store = _open_store()
+        if version_a is not None and version_b is not None:
+            diffs = [store.diff(version_a, version_b)]
+        else:
+            diffs = []
+            for active in store.active_versions():
+                if dataset is not None and active.dataset != dataset:
+                    continue
+                previous = store.previous_version(active.id)
+                if previous is not None:
+                    diffs.append(store.diff(previous.id, active.id))
+    if format == "json":
+        _echo_json({"diffs": [d.to_dict() for d in diffs]})
+        return
+    if not diffs:
+        out.print("Nothing to compare: no dataset has a version before its active one.")
+    for change_set in diffs:
+        _print_diff(change_set)
+
+
+def _print_diff(diff: Any) -> None:
+    out.print(
+        f"[bold]{diff.dataset}[/bold] version {diff.old} -> {diff.new}: "
+        f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed"
+    )
+    sections = (
+        ("added", [(entity_id, "") for entity_id in diff.added]),
+        ("removed", [(entity_id, "") for entity_id in diff.removed]),
+        ("changed", [(c.id, ", ".join(c.fields)) for c in diff.changed]),
+    )
+    for title, rows in sections:
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column("entity")
+        if title == "changed":
+            table.add_column("fields")
+        for entity_id, fields in rows[:DIFF_ROWS]:
+            cells = (entity_id, fields) if title == "changed" else (entity_id,)
+            table.add_row(*(Text(cell) for cell in cells))
+        out.print(table)
+        if len(rows) > DIFF_ROWS:
+            out.print(f"... and {len(rows) - DIFF_ROWS} more (--format json lists all)")
+
+
+@lists_app.command("show")
+def show(
+    entity_id: str = typer.Argument(..., help="e.g. us_ofac_sdn:22790"),
+    version: int | None = typer.Option(
+        None, "--version", help="A stored version (default active)."
+    ),
+    format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """One listed entity, as stored in the active (or the given) version."""
+    _check_format(format)
+    with _user_errors("reading the store"):
+        store = _open_store()
+        entity = store.get_entity(entity_id, version_id=version)
+        if entity is None:
+            where = f"version {version}" if version is not None else "the active lists"
+            raise ClearanceError(f"no entity {entity_id!r} in {where}")
+        holding = [v.id for v in store.entity_versions(entity_id)]
+    if format == "json":
+        _echo_json({"entity": entity.to_dict(), "versions": holding})
+        return
+    out.print(_entity_table(entity, holding))
+
+
+def _entity_table(entity: Entity, holding: list[int]) -> Table:
+    table = Table(title=entity.caption, show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+
+    def row(label: str, values: list[str] | str | None) -> None:
+        if isinstance(values, list):
+            values = "\n".join(values)
+        if values:
+            table.add_row(label, Text(values))
+
+    row("id", entity.id)
+    row("schema", entity.schema)
+    row("dataset", entity.dataset)
+    row("names", [f"{n.full} ({n.kind})" for n in entity.names])
+    row("programs", ", ".join(entity.programs))
+    row("legal basis", entity.legal_basis)
+    row("listed on", entity.listed_on)
+    row("birth dates", [d.value + (f" to {d.end}" if d.end else "") for d in entity.birth_dates])
+    row("birth places", entity.birth_places)
+    row("nationalities", ", ".join(entity.nationalities))
+    row("citizenships", ", ".join(entity.citizenships))
+    row("countries", ", ".join(entity.countries))
+    row("gender", entity.gender)
+    row(
+        "identifiers",
+        [
+            f"{i.label or i.kind}: {i.number}" + (f" ({i.country})" if i.country else "")
+            for i in entity.identifiers
+        ],
+    )
+    row("addresses", [a.full for a in entity.addresses])
+    row(
+        "links",
+        [
+            f"{link.relation}: {link.target_name}"
+            + (f" [{link.target_id}]" if link.target_id else "")
+            for link in entity.links
+        ],
+    )
+    for prop, values in sorted(entity.properties.items()):
+        row(prop, values)
+    source = entity.source
+    row("source", " line ".join(str(source[k]) for k in ("file", "line") if k in source))
+    row("in versions", ", ".join(str(v) for v in holding))
+    return table
