@@ -37,6 +37,7 @@ from clearance.matching.normalize import (
     skeleton,
 )
 from clearance.matching.scoring import (
+    INITIAL_SIMILARITY,
     KIND_FACTOR,
     MISSING_LISTED_FACTOR,
     normalize_identifier,
@@ -63,6 +64,16 @@ MAX_FUZZY_TOKENS = 40
 MIN_TOKEN_SIMILARITY = 0.6
 #: A listed token found inside a longer query token ("abubakr" holds "bakr"), candidates only.
 PART_SIMILARITY = 0.5
+#: Tokens this short are looked up by single-deletion keys (trigrams barely overlap for them).
+SHORT_TOKEN = 5
+#: An initial ("J.") says little: its weight, whatever the letter.
+INITIAL_WEIGHT = 2.0
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def deletion_keys(token: str) -> set[str]:
+    """The token and every form of it with one letter deleted (1-edit neighbours share one)."""
+    return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +192,7 @@ class NameIndex:
             setattr(self, key, arrays[key])
         self.vocab_ids = {token: i for i, token in enumerate(vocab)}
         self.trigram_ids = {gram: i for i, gram in enumerate(trigram_vocab)}
-        self.postings = sp.csr_matrix(
+        postings = sp.csr_matrix(
             (
                 np.ones(len(self.post_indices), dtype=np.float32),
                 self.post_indices,
@@ -189,6 +200,13 @@ class NameIndex:
             ),
             shape=(len(vocab), len(name_text)),
         )
+        # rows after the vocab: one per letter, the names with a NAME token of that initial
+        self.postings = sp.vstack([postings, self._initial_postings()], format="csr")
+        self.short_tokens: dict[str, list[int]] = defaultdict(list)
+        for token_id, token in enumerate(vocab):
+            if 3 <= len(token) <= SHORT_TOKEN and token.isalpha():
+                for key in deletion_keys(token):
+                    self.short_tokens[key].append(token_id)
         by_skeleton: dict[int, list[int]] = defaultdict(list)
         for token_id, skeleton_id in enumerate(self.vocab_skeleton.tolist()):
             if skeleton_id >= 0:
@@ -373,6 +391,20 @@ class NameIndex:
         sums = np.where(empty, 0.0, sums)
         return sums.astype(np.float32)
 
+    def _initial_postings(self) -> sp.csr_matrix:
+        first = np.array(
+            [LETTERS.find(t[0]) if len(t) > 1 else -1 for t in self.vocab], dtype=np.int32
+        )
+        letters = first[self.name_tok]
+        names = np.repeat(np.arange(len(self.name_text)), np.diff(self.name_ptr))
+        keep = (letters >= 0) & (self.name_tok_kind == NAME)
+        matrix = sp.csr_matrix(
+            (np.ones(int(keep.sum()), dtype=np.float32), (letters[keep], names[keep])),
+            shape=(len(LETTERS), len(self.name_text)),
+        )
+        matrix.data[:] = 1.0  # a name with two tokens of one initial counts once
+        return matrix
+
     def name_tokens(self, n: int) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...]]:
         """Tokens, kinds and weights of name ``n`` (cached: names recur across queries)."""
         cached = self._name_cache.get(n)
@@ -395,6 +427,13 @@ class NameIndex:
         if cached is not None:
             return cached
         found: dict[int, float] = {}
+        if len(token) == 1 and token in LETTERS:
+            letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
+            matches = TokenMatches(
+                letter, np.array([INITIAL_SIMILARITY], dtype=np.float32), INITIAL_WEIGHT
+            )
+            self._token_cache[key] = matches
+            return matches
         exact = self.vocab_ids.get(token)
         if exact is not None:
             found[exact] = 1.0
@@ -403,6 +442,11 @@ class NameIndex:
                 t = int(t)
                 if t not in found:
                     found[t] = token_similarity(token, self.vocab[t])[0]
+        if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
+            for deleted in deletion_keys(token):
+                for t in self.short_tokens.get(deleted, ()):
+                    if t not in found:
+                        found[t] = token_similarity(token, self.vocab[t])[0]
         if len(token) >= 2:
             self._fuzzy_tokens(token, found)
         ids = np.fromiter(found.keys(), dtype=np.int32, count=len(found))
@@ -469,7 +513,7 @@ class NameIndex:
             return sp.csr_matrix((len(queries), len(self.name_text)), dtype=np.float32), totals
         weighted = sp.csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(queries), len(self.vocab)),
+            shape=(len(queries), self.postings.shape[0]),
         )
         covered = (weighted @ self.postings).tocsr()
         # estimate: query-side coverage c, name side assumed to cover the same weight

@@ -39,18 +39,134 @@ _CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
 
 #: Honorifics and titles dropped from names (compared without a trailing dot).
 TITLES = frozenset(
-    """mr mrs ms miss mx dr prof sir dame lord lady sheikh shaikh sheik shaykh cheikh haji hajji
-    hadji hajj alhaji gen general col colonel lt ltcol maj major capt captain cpt sgt cmdr
-    commander adm admiral brig brigadier rev reverend fr imam mullah mulla maulana mawlana
-    maulvi mufti ayatollah hon excellency hrh don dona senor senora sr sra sra mme mlle herr frau
-    eng ing""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "sheikh",
+        "shaikh",
+        "sheik",
+        "shaykh",
+        "cheikh",
+        "haji",
+        "hajji",
+        "hadji",
+        "hajj",
+        "alhaji",
+        "gen",
+        "general",
+        "col",
+        "colonel",
+        "lt",
+        "ltcol",
+        "maj",
+        "major",
+        "capt",
+        "captain",
+        "cpt",
+        "sgt",
+        "cmdr",
+        "commander",
+        "adm",
+        "admiral",
+        "brig",
+        "brigadier",
+        "rev",
+        "reverend",
+        "fr",
+        "imam",
+        "mullah",
+        "mulla",
+        "maulana",
+        "mawlana",
+        "maulvi",
+        "mufti",
+        "ayatollah",
+        "hon",
+        "excellency",
+        "hrh",
+        "don",
+        "dona",
+        "senor",
+        "senora",
+        "sr",
+        "sra",
+        "sra",
+        "mme",
+        "mlle",
+        "herr",
+        "frau",
+        "eng",
+        "ing",
+    ]
 )
 
 #: Name particles: kept (they tell names apart) but weighed lightly and free to be missing.
 PARTICLES = frozenset(
-    """de del della dela der den des di da das do dos du la las le les lo los el al as ad ar
-    an at az ash ath adh ud ul ur y e i und and of the van von ter ten bin ibn bint ben abu abou
-    bou bu ould ag""".split()
+    [
+        "de",
+        "del",
+        "della",
+        "dela",
+        "der",
+        "den",
+        "des",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "las",
+        "le",
+        "les",
+        "lo",
+        "los",
+        "el",
+        "al",
+        "as",
+        "ad",
+        "ar",
+        "an",
+        "at",
+        "az",
+        "ash",
+        "ath",
+        "adh",
+        "ud",
+        "ul",
+        "ur",
+        "y",
+        "e",
+        "i",
+        "und",
+        "and",
+        "of",
+        "the",
+        "van",
+        "von",
+        "ter",
+        "ten",
+        "bin",
+        "ibn",
+        "bint",
+        "ben",
+        "abu",
+        "abou",
+        "bou",
+        "bu",
+        "ould",
+        "ag",
+    ]
 )
 
 #: Legal forms: every spelling (letters only, lower case) -> one canonical token.
@@ -68,6 +184,8 @@ LEGAL_FORMS: dict[str, str] = {
     "sdnbhd": "sdnbhd", "bhd": "bhd", "pte": "pte", "pvt": "pvt", "ltda": "ltda", "cia": "cia",
     "sac": "sac", "saa": "saa", "eirl": "eirl", "wll": "wll", "est": "est", "sal": "sal",
     "sarlau": "sarlau", "scs": "scs", "snc": "snc", "cv": "cv", "sc": "sc", "pc": "pc",
+    # Chinese (pinyin of 有限公司 / 股份有限公司 / 公司, as anyascii renders Han script)
+    "youxiangongsi": "ltd", "gufenyouxiangongsi": "ltd", "gongsi": "co",
 }  # fmt: skip
 #: Legal forms that are also ordinary words or particles: only legal forms after the first token.
 AMBIGUOUS_LEGAL_FORMS = frozenset({"as", "ab", "ag", "sa", "co", "ao", "ad", "dd", "sc", "cv", "pc", "est", "sal", "oy"})  # fmt: skip
@@ -129,15 +247,8 @@ def clean_text(text: str) -> str:
     return folded
 
 
-def _reorder_comma(text: str) -> str:
-    """``SURNAME, Given`` -> ``Given SURNAME`` unless the part after the comma is a legal form."""
-    if text.count(",") != 1:
-        return text.replace(",", " ")
-    head, tail = text.split(",")
-    tail_letters = re.sub(r"[^a-z]", "", tail)
-    if not tail_letters or tail_letters in LEGAL_FORMS or not head.strip():
-        return f"{head} {tail}"
-    return f"{tail} {head}"
+def _words(segment: str) -> list[str]:
+    return [w for w in _WORD_SPLIT.split(segment) if w.strip(".-")]
 
 
 def _drop_titles(words: list[str]) -> list[str]:
@@ -151,6 +262,20 @@ def _drop_titles(words: list[str]) -> list[str]:
     return kept
 
 
+def _ordered_words(text: str) -> list[str]:
+    """Words without leading titles, ``SURNAME, Given`` turned into ``Given SURNAME``.
+
+    Titles may lead either part ("Haji ABU HASSAN, Khaled", "ABU HASSAN, Haji Khaled"). A part
+    after the comma that is a legal form ("ACME, LTD.") stays where it is.
+    """
+    if text.count(",") != 1:
+        return _drop_titles(_words(text.replace(",", " ")))
+    head, tail = (_drop_titles(_words(part)) for part in text.split(","))
+    if not head or not tail or re.sub(r"[^a-z]", "", "".join(tail)) in LEGAL_FORMS:
+        return _drop_titles(head + tail)
+    return tail + head
+
+
 def _canonical_legal(parts: list[str]) -> list[tuple[str, int]]:
     """Tokens with kinds: dotted or spaced legal forms merged into one canonical LEGAL token."""
     out: list[tuple[str, int]] = []
@@ -159,7 +284,7 @@ def _canonical_legal(parts: list[str]) -> list[tuple[str, int]]:
         found = None
         for j in range(min(len(parts), i + _LEGAL_SPAN), i, -1):
             span = parts[i:j]
-            if j - i > 1 and any(len(p) > 3 for p in span):
+            if j - i > 1 and any(len(p) > 4 for p in span):
                 continue
             joined = "".join(span)
             canonical = LEGAL_FORMS.get(joined)
@@ -185,9 +310,7 @@ def _canonical_legal(parts: list[str]) -> list[tuple[str, int]]:
 @lru_cache(maxsize=65536)
 def normalize_name(text: str) -> NormalizedName:
     """Tokens of a name: see the module docstring for every rule applied."""
-    cleaned = _reorder_comma(clean_text(text))
-    words = [w for w in _WORD_SPLIT.split(cleaned) if w.strip(".-")]
-    words = _drop_titles(words)
+    words = _ordered_words(clean_text(text))
     parts = [p for w in words for p in _PART_SPLIT.split(w) if p]
     pairs = _canonical_legal(parts)
     return NormalizedName(tuple(t for t, _ in pairs), tuple(k for _, k in pairs))
@@ -195,10 +318,9 @@ def normalize_name(text: str) -> NormalizedName:
 
 def joined_hyphen_tokens(text: str) -> list[str]:
     """Hyphenated words as one token ("MS-13" -> "ms13"), so the index finds them joined too."""
-    cleaned = _reorder_comma(clean_text(text))
     return [
         w.replace("-", "").replace(".", "")
-        for w in _WORD_SPLIT.split(cleaned)
+        for w in _ordered_words(clean_text(text))
         if "-" in w.strip("-.") and w.replace("-", "").replace(".", "") not in LEGAL_FORMS
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from clearance.matching.normalize import LEGAL, NAME, PARTICLE, skeleton
 
@@ -23,8 +23,8 @@ PHONETIC = "phonetic"
 INITIAL = "initial"
 JOINED = "joined"
 
-#: Similarity of tokens that share a phonetic skeleton but are further apart than a typo
-#: (transliteration variants, dropped vowels).
+#: Highest similarity of tokens that share a phonetic skeleton but are further apart than a
+#: typo (transliteration variants, dropped vowels); lower the less alike they are spelled.
 PHONETIC_SIMILARITY = 0.88
 #: An initial ("J.") against the word it abbreviates.
 INITIAL_SIMILARITY = 0.7
@@ -33,6 +33,8 @@ INITIAL_SIMILARITY = 0.7
 #: evidence (one common first name) missing listed tokens cost up to their full weight.
 MISSING_LISTED_FACTOR = 0.25
 STRONG_EVIDENCE = 8.0
+#: Weight of a query token that the listed name lacks (an added word) relative to its weight.
+EXTRA_QUERY_FACTOR = 0.6
 #: Token weight factors by kind: particles and legal forms barely count.
 KIND_FACTOR = {NAME: 1.0, PARTICLE: 0.15, LEGAL: 0.1}
 #: A name whose pairs are all out of order (reordered name parts) loses this much.
@@ -80,7 +82,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if shortest >= 3:
         key = skeleton(a)
         if len(key) >= 2 and key == skeleton(b):
-            phonetic = PHONETIC_SIMILARITY - 0.05 * max(0, 4 - len(key)) - 0.02 * abs(la - lb)
+            spelled = Indel.normalized_similarity(a, b)
+            phonetic = min(PHONETIC_SIMILARITY, 0.6 + 0.35 * spelled) - 0.04 * (len(key) < 4)
             if phonetic > fuzzy:
                 return phonetic, PHONETIC
     if fuzzy > 0:
@@ -169,7 +172,8 @@ def align(
 
     covered_q = sum(p.similarity * sum(query_weights[i] for i in p.query) for p in pairs)
     covered_l = sum(p.similarity * sum(listed_weights[j] for j in p.listed) for p in pairs)
-    total_q = sum(query_weights)
+    matched_q = sum(query_weights[i] for i in used_q)
+    total_q = matched_q + EXTRA_QUERY_FACTOR * (sum(query_weights) - matched_q)
     matched_l = sum(listed_weights[j] for j in used_l)
     shortfall = max(0.0, 1.0 - covered_l / STRONG_EVIDENCE)
     missing_factor = MISSING_LISTED_FACTOR + (1.0 - MISSING_LISTED_FACTOR) * shortfall
