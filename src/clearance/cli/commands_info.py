@@ -19,6 +19,7 @@ FORMATS = ("table", "json")
 
 
 def _info() -> dict[str, Any]:
+    from clearance.matching import DEFAULT_THRESHOLD
     from clearance.store import Store
     from clearance.store.engine import redacted_url
 
@@ -28,6 +29,7 @@ def _info() -> dict[str, Any]:
         "version": __version__,
         "home": str(home()),
         "database": redacted_url(database_url()),
+        "default_threshold": DEFAULT_THRESHOLD,
         "datasets": [
             {
                 "dataset": v.dataset,

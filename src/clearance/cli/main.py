@@ -25,4 +25,5 @@ from clearance.cli import commands_info  # noqa: E402,F401
 from clearance.cli import commands_lists  # noqa: E402,F401
 from clearance.cli import commands_monitor  # noqa: E402,F401
 from clearance.cli import commands_payments  # noqa: E402,F401
+from clearance.cli import commands_screen  # noqa: E402,F401
 from clearance.cli import commands_serve  # noqa: E402,F401

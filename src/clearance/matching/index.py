@@ -360,6 +360,18 @@ class NameIndex:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
 
+    @staticmethod
+    def save_versions(folder: Path, versions: dict[str, str]) -> None:
+        """The list versions an index was built from (dataset -> label), shown on hits."""
+        (folder / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
+
+    @staticmethod
+    def load_versions(folder: Path) -> dict[str, str]:
+        try:
+            return dict(json.loads((folder / "versions.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
+
     @classmethod
     def load(cls, folder: Path) -> NameIndex | None:
         """The index saved in ``folder``, or None when absent, partial or of another matcher."""

@@ -199,11 +199,16 @@ class Screener:
     """Screens names and records against one set of entities (see the module docstring)."""
 
     def __init__(
-        self, index: NameIndex, versions: Mapping[str, str] | None = None, key: str = ""
+        self,
+        index: NameIndex,
+        versions: Mapping[str, str] | None = None,
+        key: str = "",
+        folder: Path | None = None,
     ) -> None:
         self.index = index
         self.versions = dict(versions or {})  # dataset -> active version label/id
         self.key = key
+        self.folder = folder  # where the index is persisted, if it is
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -218,7 +223,8 @@ class Screener:
         if store is None:
             from clearance.store import Store
 
-            store = Store.open()
+            with Store.open() as opened:
+                return cls.open(opened)
         versions = list(store.active_versions())
         ids = sorted(str(v.id) for v in versions)
         key = hashlib.sha256("\n".join([MATCHER_VERSION, *ids]).encode()).hexdigest()[:20]
@@ -228,7 +234,28 @@ class Screener:
             index = NameIndex.build(store.entities())
             index.save(folder)
         labels = {str(v.dataset): str(getattr(v, "label", None) or v.id) for v in versions}
-        return cls(index, labels, key)
+        index.save_versions(folder, labels)
+        return cls(index, labels, key, folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> Screener:
+        """The screener persisted in ``folder`` (worker processes open it this way)."""
+        index = NameIndex.load(folder)
+        if index is None:
+            raise InputError("no usable index", Location(str(folder)))
+        return cls(index, NameIndex.load_versions(folder), folder.name, folder)
+
+    def persist(self) -> Path:
+        """Save the index (if it is not saved yet) and return its folder."""
+        if self.folder is None:
+            ids = "\n".join(info.id for info in self.index.entities)
+            digest = hashlib.sha256(f"{MATCHER_VERSION}\n{self.key}\n{ids}".encode()).hexdigest()
+            folder = index_folder(digest[:20])
+            if NameIndex.load(folder) is None:
+                self.index.save(folder)
+            self.index.save_versions(folder, self.versions)
+            self.folder = folder
+        return self.folder
 
     @property
     def entity_count(self) -> int:

@@ -1,0 +1,197 @@
+"""``clearance screen``, ``clearance compare`` and ``clearance screen-file``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from clearance.cli.main import app
+from clearance.errors import ClearanceError, InputError, Location
+from clearance.matching import Hit, Screener, compare
+from clearance.matching.scoring import canonical_schema
+
+OUTPUT_FORMATS = ("table", "json")
+
+
+def _fail(error: ClearanceError) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/] {error}")
+    return typer.Exit(2)
+
+
+def _hits_table(name: str, hits: list[Hit], threshold: float) -> Table:
+    table = Table(title=f"Hits for {name!r} (threshold {threshold:.2f})")
+    for column in ("score", "entity", "caption", "schema", "programs", "matched name", "why"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for hit in hits:
+        why = [
+            f"{t['query']}={t['listed']}" + ("" if t["how"] == "exact" else f" ({t['how']})")
+            for t in hit.tokens
+            if t["query"] is not None and t["listed"] is not None
+        ]
+        why += [f"{f.name} {f.score:+.2f}" for f in hit.features if f.name != "name"]
+        table.add_row(
+            f"{hit.score:.2f}",
+            hit.entity_id,
+            hit.caption,
+            hit.schema,
+            ", ".join(hit.programs),
+            hit.matched_name,
+            "; ".join(why),
+        )
+    return table
+
+
+@app.command("screen")
+def screen_command(
+    name: str = typer.Argument(..., help="the name to screen"),
+    schema: str | None = typer.Option(
+        None, "--schema", help="Person, Organization, Company, LegalEntity, Vessel or Aircraft"
+    ),
+    birth_date: str | None = typer.Option(None, "--birth-date", help="YYYY or YYYY-MM-DD"),
+    country: str | None = typer.Option(None, "--country", help="ISO code or country name"),
+    identifiers: list[str] | None = typer.Option(
+        None, "--id", help="an identifier (passport, IMO, crypto address...); repeatable"
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0.0, max=1.0, help="default: the matcher's default threshold"
+    ),
+    limit: int = typer.Option(10, "--limit", min=1, help="most hits shown"),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """Screen one name (and optional birth date, country, identifiers) against the loaded lists."""
+    from clearance.matching import DEFAULT_THRESHOLD
+
+    try:
+        if format not in OUTPUT_FORMATS:
+            raise InputError(
+                f"unknown format {format!r} (use table or json)", Location(field="format")
+            )
+        screener = Screener.open()
+        hits = screener.screen(
+            name,
+            schema=schema,
+            birth_date=birth_date,
+            country=country,
+            identifiers=tuple(identifiers or ()),
+            limit=limit,
+            threshold=threshold,
+        )
+    except ClearanceError as error:
+        raise _fail(error) from None
+    level = DEFAULT_THRESHOLD if threshold is None else threshold
+    if format == "json":
+        document = {"query": name, "threshold": level, "hits": [h.to_dict() for h in hits]}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    if not hits:
+        console.print(f"No hit at or above {level:.2f} for {name!r}.")
+        return
+    console.print(_hits_table(name, hits, level))
+    for hit in hits:
+        for consequence in hit.consequences[:3]:
+            console.print(
+                f"[dim]{hit.entity_id}:[/] {consequence.get('title')} — {consequence.get('obligation')}"
+            )
+
+
+@app.command("compare")
+def compare_command(
+    first: str = typer.Argument(..., help="a name"),
+    second: str = typer.Argument(..., help="another name"),
+    schema: str = typer.Option("Person", "--schema", help="schema of both names"),
+) -> None:
+    """Print how alike two names are, from 0 to 1 (1 only for identical normalised names)."""
+    try:
+        canonical_schema(schema)
+    except ValueError as exc:
+        raise _fail(InputError(str(exc), Location(field="schema"))) from None
+    typer.echo(f"{compare(first, second, schema=schema):.4f}")
+
+
+@app.command("screen-file")
+def screen_file_command(
+    source: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, Parquet or JSONL"),
+    out: Path = typer.Option(..., "--out", "-o", help="where to write one row per hit"),
+    threshold: float | None = typer.Option(None, "--threshold", min=0.0, max=1.0),
+    limit: int = typer.Option(10, "--limit", min=1, help="most hits per record"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="default: all cores"),
+    format: str | None = typer.Option(
+        None, "--format", "-f", help="output csv, parquet or jsonl (default: from --out)"
+    ),
+    mapping: list[str] | None = typer.Option(
+        None, "--map", help="rename an input column, old=new (e.g. full_name=name); repeatable"
+    ),
+) -> None:
+    """Screen every record of a file; bad rows are reported with their line and skipped."""
+    from clearance.batch import (
+        format_of,
+        parse_mapping,
+        read_records,
+        screen_records,
+        write_results,
+    )
+
+    err = Console(stderr=True)
+    try:
+        out_format = format_of(out, format)
+        records, problems = read_records(source, parse_mapping(mapping or ()))
+        for problem in problems[:50]:
+            err.print(f"[yellow]skipped:[/] {problem}")
+        if len(problems) > 50:
+            err.print(f"[yellow]... and {len(problems) - 50} more skipped rows[/]")
+        screener = Screener.open()
+        started = time.perf_counter()
+        if sys.stderr.isatty():
+            columns = (
+                TextColumn("screening"),
+                BarColumn(),
+                TaskProgressColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=err, transient=True) as progress:
+                task = progress.add_task("screening", total=len(records), rate="")
+
+                def advance(count: int) -> None:
+                    progress.advance(task, count)
+                    done = progress.tasks[0].completed
+                    elapsed = time.perf_counter() - started
+                    progress.update(task, rate=f"{done / max(elapsed, 1e-9):,.0f} rec/s")
+
+                parts = screen_records(
+                    records,
+                    screener,
+                    threshold=threshold,
+                    limit=limit,
+                    workers=workers,
+                    progress=advance,
+                )
+        else:
+            parts = screen_records(
+                records, screener, threshold=threshold, limit=limit, workers=workers
+            )
+        rows = write_results(parts, out, out_format)
+    except ClearanceError as error:
+        raise _fail(error) from None
+    elapsed = time.perf_counter() - started
+    err.print(
+        f"{len(records):,} records screened in {elapsed:.1f} s "
+        f"({len(records) / max(elapsed, 1e-9):,.0f}/s): {rows:,} hits written to {out}; "
+        f"{len(problems):,} rows skipped"
+    )
