@@ -140,6 +140,24 @@ def test_candidate_recall_reported_when_the_screener_exposes_candidates(
     assert homoglyphs.candidate_recall is not None
 
 
+@pytest.mark.slow
+def test_with_the_product_screener_on_the_register(
+    entities: list[Entity], test_set: EvalSet
+) -> None:
+    from clearance.matching import DEFAULT_THRESHOLD, Screener
+
+    result = evaluate(Screener.from_entities(entities), test_set)
+    data = result.to_dict()
+    assert data["threshold"] == DEFAULT_THRESHOLD
+    assert data["candidate_recall"] is not None  # the matcher exposes its candidate stage
+    by_name = {c["name"]: c for c in data["classes"]}
+    assert (
+        by_name["case"]["recall"] >= by_name["typo"]["recall"] - 1e-9
+        or by_name["typo"]["cases"] == 0
+    )
+    assert all(0.0 <= c["recall_at_1"] <= c["recall"] <= 1.0 for c in data["classes"])
+
+
 # --- pass / fail logic on exact counts -----------------------------------------------------------
 
 
@@ -259,6 +277,44 @@ def test_cli_table_check_and_class_selection(cli_lists, tmp_path: Path) -> None:
     )
     assert passing.exit_code == 0, passing.output
     assert "All targets met" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_cli_end_to_end_on_the_bundled_lists(tmp_path: Path) -> None:
+    """Real files, real importers, the product screener: a small but complete run."""
+    from conftest import LISTS
+
+    out = tmp_path / "evaluation.json"
+    args = [
+        "evaluate",
+        "--lists",
+        str(LISTS / "un"),
+        "--lists",
+        str(LISTS / "ofac_cons" / "csv_2025-12"),
+    ]
+    args += [
+        "--sample",
+        "150",
+        "--negatives",
+        "150",
+        "--near-misses",
+        "30",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["lists"]["entities"] == 1003 + 442 + 99
+    assert {
+        "un_sc_sanctions/Person",
+        "us_ofac_cons/Organization",
+        "us_designations/Organization",
+    } <= set(data["test_set"]["sampled_by_stratum"])
+    assert any(c["name"] == "original_script" and c["cases"] > 0 for c in data["classes"])
+    assert data["negatives"][0]["cases"] == 150
 
 
 def test_cli_rejects_unknown_class_and_format(cli_lists) -> None:

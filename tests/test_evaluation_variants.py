@@ -70,6 +70,9 @@ latin_names = st.lists(
 @given(latin_names, st.integers(0, 10_000))
 def test_typo_is_one_edit_in_one_word(full: str, seed: int) -> None:
     result = v.typo(person(full), Random(seed))
+    if " " not in full and len(full) < v.MIN_SINGLE_WORD_LENGTH:
+        assert result is None  # a one-letter change to a short acronym is another acronym
+        return
     assert result is not None and result != full
     assert letters_distance(result, full) == 1
     assert len(result.split()) == len(full.split())
@@ -79,8 +82,9 @@ def test_typo_is_one_edit_in_one_word(full: str, seed: int) -> None:
 @given(latin_names, st.integers(0, 10_000))
 def test_transposition_swaps_two_adjacent_letters(full: str, seed: int) -> None:
     result = v.transposition(person(full), Random(seed))
-    if result is None:  # every word is one repeated letter: nothing to swap
-        assert all(len(set(w.lower())) == 1 for w in full.split())
+    if result is None:  # a short acronym, or every word is one repeated letter
+        short = " " not in full and len(full) < v.MIN_SINGLE_WORD_LENGTH
+        assert short or all(len(set(w.lower())) == 1 for w in full.split())
         return
     diffs = [i for i, (a, b) in enumerate(zip(result, full, strict=True)) if a != b]
     assert len(diffs) == 2 and diffs[1] == diffs[0] + 1
@@ -101,6 +105,13 @@ def test_adversarial_rules_keep_the_visible_name(full: str, seed: int) -> None:
     invisible = v.invisible(name, Random(seed))
     assert invisible is not None and invisible != full
     assert "".join(c for c in invisible if c not in v.INVISIBLE_CHARACTERS) == full
+
+
+def test_no_letter_edits_in_short_acronyms() -> None:
+    for acronym in ("CJNG", "AQIS", "LNFM"):
+        assert v.typo(company(acronym), Random(0)) is None
+        assert v.transposition(company(acronym), Random(0)) is None
+    assert v.typo(company("HAMAS"), Random(0)) is not None
 
 
 def test_homoglyphs_use_cyrillic_or_greek_letters() -> None:

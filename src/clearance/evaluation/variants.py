@@ -57,10 +57,16 @@ def _match_case(template: str, text: str) -> str:
     return text[:1].upper() + text[1:].lower()
 
 
+#: A one-word name needs this many letters for a letter-level edit: one changed letter in a
+#: short acronym ("CJNG", "AQIS") makes another acronym, not a misspelling.
+MIN_SINGLE_WORD_LENGTH = 5
+
+
 def _letter_spans(text: str, min_length: int) -> list[tuple[int, int]]:
-    return [
-        (m.start(), m.end()) for m in _LETTERS.finditer(text) if m.end() - m.start() >= min_length
-    ]
+    spans = [(m.start(), m.end()) for m in _LETTERS.finditer(text)]
+    if len(text.split()) == 1:
+        min_length = max(min_length, MIN_SINGLE_WORD_LENGTH)
+    return [(start, end) for start, end in spans if end - start >= min_length]
 
 
 def _is_latin(text: str) -> bool:
