@@ -24,7 +24,7 @@ phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_simila
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +100,10 @@ DEFAULT_THRESHOLD = 0.8
 #: Entities scoring this much below the best one for the same span are not reported for it
 #: ("Nicolás Maduro" is Nicolas Maduro Moros, not his son Nicolas Ernesto Maduro Guerra).
 AMBIGUITY_MARGIN = 0.03
+#: A person written with part of the listed name ("Nicolás Maduro" for MADURO MOROS, Nicolas)
+#: is a mention only when at most this many listed entities carry that surname: "Pedro
+#: Sánchez" could be any of dozens of people, "Nicolás Maduro" is one.
+RARE_SURNAME_ENTITIES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +200,9 @@ def _word_orders(pairs: list[tuple[str, int]]) -> list[tuple[list[str], str]]:
     return result
 
 
-def _person_forms(full: str) -> list[tuple[list[str], str]]:
-    """Given name(s) + first surname etc. of a list-style ``SURNAME(S), Given name(s)``."""
+def _person_forms(full: str) -> list[tuple[list[str], str, str]]:
+    """Given name(s) + first surname etc. of a list-style ``SURNAME(S), Given name(s)``, each
+    with the first surname (a partial name only counts when that surname is rare)."""
     if full.count(",") != 1:
         return []
     last, first = full.split(",")
@@ -210,10 +215,11 @@ def _person_forms(full: str) -> list[tuple[list[str], str]]:
         first_surname.append(token)
         if token not in PARTICLES:
             break
-    forms = [(given + first_surname, "given name and first surname")]
+    surname = first_surname[-1]
+    forms = [(given + first_surname, "given name and first surname", surname)]
     if len(given) > 1:
-        forms.append((given[:1] + surnames, "first given name and surnames"))
-        forms.append((given[:1] + first_surname, "first given name and first surname"))
+        forms.append((given[:1] + surnames, "first given name and surnames", surname))
+        forms.append((given[:1] + first_surname, "first given name and first surname", surname))
     return forms
 
 
@@ -264,6 +270,17 @@ class MentionIndex:
         self._skeletons: dict[str, set[str]] = defaultdict(set)
         self._norm_cache: dict[str, tuple[str, ...]] = {}
         self._candidate_cache: dict[str, tuple[tuple[str, bool], ...]] = {}
+        #: how many entities carry each token: partial person names need a rare surname
+        self.entity_counts: Counter[str] = Counter()
+        for entity in self.entities:
+            self.entity_counts.update(
+                {
+                    t
+                    for full, kind in entity.names
+                    if kind not in SKIPPED_NAME_KINDS
+                    for t, _ in _key_tokens(full)
+                }
+            )
         for position, entity in enumerate(self.entities):
             for name_index, (_, kind) in enumerate(entity.names):
                 if kind not in SKIPPED_NAME_KINDS:
@@ -291,11 +308,20 @@ class MentionIndex:
         tokens = [t for t, _ in pairs]
         acronym = " " not in full.strip() and all(len(t) <= 4 for t in tokens)
         weak = kind == NameKind.WEAK_ALIAS
+        # word by word, as running text is normalised (legal forms spelled out, not merged)
+        written = [t.norm for t in text_tokens(full, self._norm_cache)]
+        legal_only_rest = len(tokens) == 1 and len(written) > 1
         forms: list[tuple[list[str], str]] = [(tokens, "as listed")]
+        if written != tokens:
+            forms.append((written, "as written"))
         if len(content) >= 2 and len(content) < len(tokens):
             forms.append((content, "without particles"))
         if entity.schema == "Person":
-            forms += _person_forms(full)
+            forms += [
+                (form, variant)
+                for form, variant, surname in _person_forms(full)
+                if self.entity_counts[surname] <= RARE_SURNAME_ENTITIES
+            ]
         elif entity.schema not in CRAFT_SCHEMATA:
             forms += _word_orders(pairs)
         if acronym and len(tokens) > 1:
@@ -304,7 +330,7 @@ class MentionIndex:
             single = len(form) == 1
             form_weak = (
                 weak
-                or (single and entity.schema == "Person")
+                or (single and (entity.schema == "Person" or legal_only_rest))
                 or (acronym and len("".join(form)) <= 2)
             )
             self._add_sequence(
