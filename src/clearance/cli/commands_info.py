@@ -54,7 +54,7 @@ def info(
     try:
         data = _info()
     except ClearanceError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if format == "json":
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

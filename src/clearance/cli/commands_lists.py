@@ -38,14 +38,18 @@ def _user_errors(doing: str) -> Iterator[None]:
     try:
         yield
     except ClearanceError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
-        err.print(f"[red]error:[/red] database failure while {doing}: {reason}", highlight=False)
+        err.print(
+            f"[red]error:[/red] database failure while {doing}: {reason}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from None
     except OSError as exc:
-        err.print(f"[red]error:[/red] {doing}: {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {doing}: {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -117,24 +121,24 @@ def update(
 
 
 def _print_report(report: Any, verbose: bool, format: str) -> None:
+    from clearance.store import OUTCOME_UNCHANGED
+
     if format == "json":
         _echo_json(report.to_dict())
         return
-    table = Table(title="Imported lists")
-    for column in ("dataset", "version", "outcome", "label", "entities", "warnings", "replaced"):
-        table.add_column(column)
     for result in report.results:
         version = result.version
-        table.add_row(
-            version.dataset,
-            str(version.id),
-            result.outcome,
-            Text(version.label),
-            str(version.entity_count),
-            str(len(result.warnings)),
-            str(result.previous.id) if result.previous else "",
-        )
-    out.print(table)
+        if result.outcome == OUTCOME_UNCHANGED:
+            state = "active" if version.active else "not active"
+            line = f"unchanged {version.dataset}: same content as version {version.id} ({state})"
+        else:
+            line = (
+                f"imported  {version.dataset} version {version.id}: "
+                f"{version.entity_count} entities, {len(result.warnings)} warnings"
+            )
+            if result.previous is not None:
+                line += f", replaces version {result.previous.id}"
+        out.print(Text(f"{line} - {version.label}"))
     for result in report.results:
         if not result.warnings:
             continue
@@ -173,30 +177,19 @@ def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HEL
             }
         )
         return
-    table = Table(title=f"Active lists ({store.url})")
-    for column in (
-        "dataset",
-        "version",
-        "label",
-        "published",
-        "entities",
-        "warnings",
-        "imported",
-        "activated",
-        "versions",
-    ):
-        table.add_column(column)
+    table = Table(title=Text(f"Active lists ({store.url})"))
+    table.add_column("dataset", no_wrap=True)
+    table.add_column("version", justify="right")
+    table.add_column("entities", justify="right")
+    table.add_column("published", no_wrap=True)
+    table.add_column("label", min_width=24)
     for version in active:
         table.add_row(
             version.dataset,
             str(version.id),
-            Text(version.label),
-            version.published or "",
             str(version.entity_count),
-            str(version.warning_count),
-            _date(version.imported_at),
-            _date(version.activated_at),
-            str(stored.get(version.dataset, 0)),
+            version.published or "",
+            Text(version.label),
         )
     out.print(table)
 
@@ -214,20 +207,22 @@ def versions(
         _echo_json([v.to_dict() for v in found])
         return
     table = Table(title="List versions")
-    for column in ("version", "dataset", "label", "status", "entities", "warnings", "imported"):
-        table.add_column(column)
+    table.add_column("version", justify="right")
+    table.add_column("dataset", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("entities", justify="right")
+    table.add_column("imported")
+    table.add_column("label", min_width=16)
     for version in found:
         state = "active" if version.active else version.status
-        if version.error:
-            state = f"{state}: {version.error}"
+        label = f"{version.label} ({version.error})" if version.error else version.label
         table.add_row(
             str(version.id),
             version.dataset,
-            Text(version.label),
-            Text(state),
+            state,
             str(version.entity_count),
-            str(version.warning_count),
             _date(version.imported_at),
+            Text(label),
         )
     out.print(table)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Key of the PostgreSQL advisory lock that serialises concurrent schema upgrades.
@@ -55,6 +56,8 @@ def write_connection(engine: Engine) -> Connection:
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """Alembic configuration for the migrations shipped in this package (no ini file needed)."""
+    from alembic.config import Config  # imported when needed: it costs CLI start-up time
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url is not None:
@@ -66,6 +69,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe when several processes start at once."""
+    from alembic import command
+
     with write_connection(engine) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
