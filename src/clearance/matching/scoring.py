@@ -284,6 +284,22 @@ def normalize_identifier(value: str) -> str:
     return "".join(c for c in value.upper() if c.isalnum())
 
 
+#: Labels users write before a number ("IMO 7406784", "Passport No. X123"); lists do not.
+IDENTIFIER_LABELS = ("PASSPORTNO", "PASSPORT", "NATIONALID", "IMO", "MMSI", "CURP", "RFC", "NO")
+
+
+def identifier_forms(value: str) -> tuple[str, ...]:
+    """The normalised number, and the number without a leading label where it has one."""
+    number = normalize_identifier(value)
+    forms = [number] if number else []
+    for label in IDENTIFIER_LABELS:
+        rest = number[len(label) :]
+        if number.startswith(label) and len(rest) >= 5 and any(c.isdigit() for c in rest):
+            forms.append(rest)
+            break
+    return tuple(forms)
+
+
 def identifier_evidence(
     query: tuple[str, ...], listed: tuple[tuple[str, str, bool], ...]
 ) -> tuple[Evidence | None, bool]:

@@ -31,7 +31,7 @@ from clearance.matching.scoring import (
     canonical_schema,
     country_evidence,
     identifier_evidence,
-    normalize_identifier,
+    identifier_forms,
     schema_evidence,
 )
 from clearance.model import Entity, Identifier
@@ -39,7 +39,8 @@ from clearance.model import Entity, Identifier
 #: Default alert threshold: a hit at or above it is an alert. Tuned with ``clearance evaluate``
 #: on the bundled lists (recall per variant class vs false alerts per 1,000 negatives).
 DEFAULT_THRESHOLD = 0.8
-#: A weak alias alone (nickname, generic aka) stays below the threshold by this margin.
+#: A weak alias alone (nickname, generic aka) stays below the default threshold by this margin,
+#: whatever threshold a query uses (so the score means the same everywhere).
 WEAK_ALIAS_MARGIN = 0.05
 #: Names pre-scored below ``threshold - PRESCORE_MARGIN`` are not aligned.
 PRESCORE_MARGIN = 0.2
@@ -161,12 +162,9 @@ class Query:
             if iso is None:
                 raise InputError(f"unknown country {country!r}", Location(field="country"))
         numbers = tuple(
-            n
-            for n in (
-                normalize_identifier(i.number if isinstance(i, Identifier) else str(i))
-                for i in identifiers
-            )
-            if n
+            form
+            for i in identifiers
+            for form in identifier_forms(i.number if isinstance(i, Identifier) else str(i))
         )
         return cls(name, schema, birth_date, iso, numbers)
 
@@ -344,7 +342,7 @@ class Screener:
         hits = []
         for entity, (_, n, alignment) in best.items():
             info = index.entities[entity]
-            score, evidence = self._evidence(query, info, alignment, n, threshold)
+            score, evidence = self._evidence(query, info, alignment, n)
             if score >= threshold:
                 hits.append((score, entity, n, alignment, evidence))
         hits.sort(key=lambda h: (-h[0], index.entities[h[1]].id))
@@ -357,7 +355,7 @@ class Screener:
         return found
 
     def _evidence(
-        self, query: Query, info: EntityInfo, alignment: Alignment, n: int, threshold: float
+        self, query: Query, info: EntityInfo, alignment: Alignment, n: int
     ) -> tuple[float, list[Evidence]]:
         """The final score from the name score and every piece of secondary evidence."""
         score = alignment.score
@@ -381,7 +379,7 @@ class Screener:
             score = max(score, STRONG_ID_FLOOR + 0.04 * alignment.score)
         if n >= 0 and is_weak(int(self.index.name_kind[n])):
             confirmed = strong or any(e.delta > 0 for e in evidence)
-            cap = threshold - WEAK_ALIAS_MARGIN
+            cap = DEFAULT_THRESHOLD - WEAK_ALIAS_MARGIN
             if not confirmed and score > cap:
                 evidence.append(Evidence("weak_alias", cap - score, "weak alias alone"))
                 score = cap
