@@ -28,7 +28,7 @@ OUTPUT_FORMATS = ("table", "json")
 
 
 def _fail(error: ClearanceError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {error}")
+    Console(stderr=True).print(f"[red]error:[/] {error}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
 
 
@@ -104,9 +104,7 @@ def screen_command(
     console.print(_hits_table(name, hits, level))
     for hit in hits:
         for consequence in hit.consequences[:3]:
-            console.print(
-                f"[dim]{hit.entity_id}:[/] {consequence.get('title')} — {consequence.get('obligation')}"
-            )
+            console.print(f"[dim]{hit.entity_id}:[/] {consequence.get('title')}", highlight=False)
 
 
 @app.command("compare")
@@ -151,7 +149,7 @@ def screen_file_command(
         out_format = format_of(out, format)
         records, problems = read_records(source, parse_mapping(mapping or ()))
         for problem in problems[:50]:
-            err.print(f"[yellow]skipped:[/] {problem}")
+            err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True, highlight=False)
         if len(problems) > 50:
             err.print(f"[yellow]... and {len(problems) - 50} more skipped rows[/]")
         screener = Screener.open()
@@ -193,5 +191,7 @@ def screen_file_command(
     err.print(
         f"{len(records):,} records screened in {elapsed:.1f} s "
         f"({len(records) / max(elapsed, 1e-9):,.0f}/s): {rows:,} hits written to {out}; "
-        f"{len(problems):,} rows skipped"
+        f"{len(problems):,} rows skipped",
+        soft_wrap=True,
+        highlight=False,
     )

@@ -1,0 +1,131 @@
+"""screen-file's parts: readers with bad-row reports, the partition function, writers, workers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clearance.batch import (
+    OUTPUT_COLUMNS,
+    parse_mapping,
+    read_records,
+    screen_partition,
+    screen_records,
+    write_results,
+)
+from clearance.errors import InputError
+from clearance.matching import Screener
+from clearance.model import Entity, Name, NameKind
+from clearance.register import load as load_register
+
+CSV = """id,name,schema,birth_date,country,id_number
+c1,Joaquin Guzman,Person,1954,mx,
+c2,,Person,,,
+c3,Cartel of the Suns,Organization,,ve,
+c4,Jane Doe,Spaceship,,,
+c5,Ruben Oseguera,Person,17/07/1966,,
+c6,Tren Aragua,,,Atlantis,
+c7,Maria Fernanda Lopez,Person,1990-02-03,Mexico,
+"""
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    entities = [
+        *load_register(),
+        Entity(
+            "us_ofac_sdn:6861",
+            "Person",
+            [Name("GUZMAN LOERA, Joaquin"), Name("GUZMAN, Chapo", NameKind.ALIAS)],
+            nationalities=["mx"],
+        ),
+    ]
+    return Screener.from_entities(entities, version_key="batch-test")
+
+
+def test_csv_bad_rows_are_reported_with_line_and_field(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(CSV, encoding="utf-8")
+    records, problems = read_records(source)
+    assert list(records["id"]) == ["c1", "c3", "c7"]
+    assert list(records["line"]) == [2, 4, 8]
+    assert records.loc[2, "country"] == "mx"  # country names become ISO codes
+    found = {(p.location.line, p.location.field) for p in problems}
+    assert found == {(3, "name"), (5, "schema"), (6, "birth_date"), (7, "country")}
+    assert all(p.location.file == str(source) for p in problems)
+
+
+def test_jsonl_and_parquet_read_the_same_records(tmp_path: Path) -> None:
+    rows = [
+        {"id": "a", "name": "Joaquin Guzman", "schema": "Person"},
+        {"id": "b", "name": "Tren de Aragua"},
+    ]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n", encoding="utf-8")
+    records, problems = read_records(jsonl)
+    assert list(records["id"]) == ["a", "b"]
+    assert [(p.location.line, "not JSON" in p.message) for p in problems] == [(3, True)]
+    parquet = tmp_path / "in.parquet"
+    pd.DataFrame(rows).to_parquet(parquet)
+    from_parquet, _ = read_records(parquet)
+    assert list(from_parquet["name"]) == list(records["name"])
+
+
+def test_map_renames_columns_and_missing_name_column_is_an_error(tmp_path: Path) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text("customer,full_name\nx1,Cartel de los Soles\n", encoding="utf-8")
+    with pytest.raises(InputError, match="name"):
+        read_records(source)
+    records, _ = read_records(source, parse_mapping(["customer=id", "full_name=name"]))
+    assert list(records["id"]) == ["x1"]
+    with pytest.raises(InputError, match="--map"):
+        parse_mapping(["full_name=nom"])
+
+
+def test_partition_gives_one_row_per_hit(tmp_path: Path, screener: Screener) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(CSV, encoding="utf-8")
+    records, _ = read_records(source)
+    hits = screen_partition(records, screener)
+    assert list(hits.columns) == list(OUTPUT_COLUMNS)
+    by_query = hits.groupby("query_id")["entity_id"].apply(list).to_dict()
+    assert by_query["c1"] == ["us_ofac_sdn:6861"]
+    assert by_query["c3"] == ["us_designations:cartel-de-los-soles"]
+    assert "c7" not in by_query
+    row = hits[hits.query_id == "c3"].iloc[0]
+    assert row.datasets == "us_designations" and "FTO" in row.programs
+    assert "cartel=cartel" in row.explanation
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
+def test_writers_round_trip(tmp_path: Path, screener: Screener, suffix: str) -> None:
+    records = pd.DataFrame(
+        [{"id": "q1", "name": "Cartel of the Suns", "schema": None, "birth_date": None}]
+    )
+    part = screen_partition(records, screener)
+    out = tmp_path / f"out.{suffix}"
+    assert write_results([part, part.iloc[0:0]], out) == 1
+    if suffix == "csv":
+        back = pd.read_csv(out)
+    elif suffix == "parquet":
+        back = pd.read_parquet(out)
+    else:
+        back = pd.read_json(out, lines=True)
+    assert list(back.columns) == list(OUTPUT_COLUMNS)
+    assert back.loc[0, "entity_id"] == "us_designations:cartel-de-los-soles"
+
+
+def test_workers_give_the_same_hits_as_one_process(screener: Screener, monkeypatch) -> None:
+    import clearance.batch as batch
+
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 50)
+    names = ["Joaquin Guzman", "Tren de Aragua", "Maria Lopez", "MS-13", "Gulf Cartel"] * 40
+    records = pd.DataFrame({"id": [str(i) for i in range(len(names))], "name": names})
+    seen: list[int] = []
+    parallel = pd.concat(screen_records(records, screener, workers=2, progress=seen.append))
+    single = pd.concat(screen_records(records, screener, workers=1))
+    assert sum(seen) == len(records)
+    pd.testing.assert_frame_equal(parallel.reset_index(drop=True), single.reset_index(drop=True))
