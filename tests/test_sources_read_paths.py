@@ -217,3 +217,5 @@ def test_ftm_bad_input(tmp_path: Path) -> None:
         read_ftm(path)
     path.write_text('{"id": "a", "schema": "Person", "properties": {"name": ["A"]}}\n')
     assert read_ftm(path, dataset="mine").entities[0].id == "mine:a"
+    [batch] = read_paths([path], dataset="mine")
+    assert batch.dataset == "mine" and batch.entities[0].id == "mine:a"

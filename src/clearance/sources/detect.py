@@ -132,8 +132,11 @@ class _Version:
     partials: list[OfacTable] = field(default_factory=list)
 
 
-def read_paths(paths: Iterable[Path]) -> list[SourceBatch]:
-    """Read every list file under ``paths`` into batches, grouped and ordered per dataset."""
+def read_paths(paths: Iterable[Path], *, dataset: str | None = None) -> list[SourceBatch]:
+    """Read every list file under ``paths`` into batches, grouped and ordered per dataset.
+
+    ``dataset`` names the dataset of FtM lines that carry no ``datasets`` field.
+    """
     versions: list[_Version] = []
     supplements: list[OfacTable] = []
     partials: list[OfacTable] = []
@@ -176,7 +179,7 @@ def read_paths(paths: Iterable[Path]) -> list[SourceBatch]:
                 )
             )
         else:
-            ftm = read_ftm(path)
+            ftm = read_ftm(path, dataset)
             for dataset in ftm.datasets:
                 versions.append(
                     _Version(
