@@ -68,7 +68,10 @@ def test_every_country_field_in_the_bundled_files_resolves() -> None:
         "undetermined",
     }
     unresolved = set()
-    for path in (LISTS / "ofac_sdn/addalt_2026/add.csv", LISTS / "ofac_cons/csv_2025-12/cons_add.csv"):
+    for path in (
+        LISTS / "ofac_sdn/addalt_2026/add.csv",
+        LISTS / "ofac_cons/csv_2025-12/cons_add.csv",
+    ):
         with path.open(newline="", encoding="ascii") as handle:
             for row in csv.reader(handle):
                 if len(row) == 6 and row[4].strip() != "-0-" and to_iso2(row[4]) is None:
