@@ -74,7 +74,12 @@ class ScreenerPlugin(WorkerPlugin):
                 (folder / name).write_bytes(data)
         else:
             folder = Path(str(self.index_path))
-        _SCREENERS[self.key] = Screener.load(folder)
+        try:
+            _SCREENERS[self.key] = Screener.load(folder)
+        except InputError as exc:
+            raise InputError(
+                f"a dask worker cannot open the index: {exc.reason}", exc.location
+            ) from None
 
     def teardown(self, worker: Any) -> None:
         _SCREENERS.pop(self.key, None)
