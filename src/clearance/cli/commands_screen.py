@@ -134,8 +134,23 @@ def screen_file_command(
     mapping: list[str] | None = typer.Option(
         None, "--map", help="rename an input column, old=new (e.g. full_name=name); repeatable"
     ),
+    dask: str | None = typer.Option(
+        None,
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        help="screen on this dask.distributed cluster (e.g. tcp://host:8786); --workers unused",
+    ),
+    index_path: Path | None = typer.Option(
+        None,
+        "--index-path",
+        file_okay=False,
+        help="with --dask: an index folder every worker can read (default: ship the index)",
+    ),
 ) -> None:
     """Screen every record of a file; bad rows are reported with their line and skipped."""
+    if dask or index_path:
+        _screen_file_on_dask(source, out, dask, index_path, threshold, limit, format, mapping)
+        return
     from clearance.batch import (
         format_of,
         parse_mapping,
@@ -192,6 +207,73 @@ def screen_file_command(
         f"{len(records):,} records screened in {elapsed:.1f} s "
         f"({len(records) / max(elapsed, 1e-9):,.0f}/s): {rows:,} hits written to {out}; "
         f"{len(problems):,} rows skipped",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def _screen_file_on_dask(
+    source: Path,
+    out: Path,
+    scheduler: str | None,
+    index_path: Path | None,
+    threshold: float | None,
+    limit: int,
+    format: str | None,
+    mapping: list[str] | None,
+) -> None:
+    """``screen-file --dask``: the same batch on a cluster, streamed (clearance.batch.dask_runner)."""
+    from clearance.batch import parse_mapping
+    from clearance.batch.dask_runner import run_dask
+
+    err = Console(stderr=True)
+    shown = 0
+
+    def report(problem: object) -> None:
+        nonlocal shown
+        shown += 1
+        if shown <= 50:
+            err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True, highlight=False)
+
+    columns = (
+        TextColumn("screening on dask"),
+        TextColumn("{task.completed:,} records"),
+        TextColumn("{task.fields[rate]}"),
+    )
+    started = time.perf_counter()
+    try:
+        if not scheduler:
+            raise InputError("--index-path needs --dask", Location(field="index_path"))
+        with Progress(
+            *columns, console=err, transient=True, disable=not sys.stderr.isatty()
+        ) as bar:
+            task = bar.add_task("screening", total=None, rate="")
+
+            def advance(count: int) -> None:
+                bar.advance(task, count)
+                rate = bar.tasks[0].completed / max(time.perf_counter() - started, 1e-9)
+                bar.update(task, rate=f"{rate:,.0f} rec/s")
+
+            summary = run_dask(
+                source,
+                out,
+                scheduler,
+                index_path=index_path,
+                threshold=threshold,
+                limit=limit,
+                out_format=format,
+                mapping=parse_mapping(mapping or ()),
+                on_problem=report,
+                progress=advance,
+            )
+    except ClearanceError as error:
+        raise _fail(error) from None
+    if shown > 50:
+        err.print(f"[yellow]... and {shown - 50} more skipped rows[/]")
+    err.print(
+        f"{summary.records:,} records screened on {summary.workers} dask workers in "
+        f"{summary.elapsed_s:.1f} s ({summary.rate:,.0f}/s): {summary.hits:,} hits written to "
+        f"{out}; {len(summary.problems):,} rows skipped",
         soft_wrap=True,
         highlight=False,
     )
