@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from clearance import register
 from clearance.errors import InputWarning, Location
@@ -277,21 +277,22 @@ def test_failure_mid_import_leaves_the_active_version_and_no_half_version(
 ) -> None:
     before = store.import_batch(first_batch())
     monkeypatch.setattr(store_module, "INSERT_CHUNK", 1)
-    inserts = 0
+    real_row = store_module._entity_row
+    rows = 0
 
-    def fail_on_second_chunk(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        nonlocal inserts
-        if statement.startswith("INSERT INTO entities"):
-            inserts += 1
-            if inserts == 2:
-                raise RuntimeError("disk on fire")
+    def fail_on_second_entity(version_id: int, entity: Entity) -> tuple[Any, ...]:
+        nonlocal rows
+        rows += 1
+        if rows == 2:
+            raise RuntimeError("disk on fire")
+        return real_row(version_id, entity)
 
-    event.listen(store.engine, "before_cursor_execute", fail_on_second_chunk)
+    monkeypatch.setattr(store_module, "_entity_row", fail_on_second_entity)
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.import_batch(second_batch())
-    event.remove(store.engine, "before_cursor_execute", fail_on_second_chunk)
+    monkeypatch.setattr(store_module, "_entity_row", real_row)
 
-    assert inserts == 2, "the failure happened after entity rows were written"
+    assert rows == 2, "the version row and the first entity were written before the failure"
     assert active_of(store, DATASET_OFAC_SDN).id == before.id
     assert [v.id for v in store.versions(DATASET_OFAC_SDN)] == [before.id]
     [failed] = [
@@ -453,19 +454,25 @@ def test_real_one_month_diff_matches_the_raw_rows(
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from sqlalchemy import event
     from clearance.store import Store
+    from clearance.store import store as store_module
     from test_store import sdn_batch
 
     batch = sdn_batch("sdn_2024-05-03")
     store = Store.open(sys.argv[1])
+    real_row = store_module._entity_row
+    rows = 0
 
-    @event.listens_for(store.engine, "after_cursor_execute")
-    def pause_after_first_rows(conn, cursor, statement, *args):
-        if statement.startswith("INSERT INTO entities"):
+    def pause_after_first_chunk(version_id, entity):
+        # By now the first INSERT_CHUNK rows were sent (executemany, or COPY on PostgreSQL).
+        global rows
+        rows += 1
+        if rows == store_module.INSERT_CHUNK + 1:
             print("WRITING", flush=True)
             time.sleep(120)
+        return real_row(version_id, entity)
 
+    store_module._entity_row = pause_after_first_chunk
     store.import_batch(batch)
     print("FINISHED", flush=True)
     """

@@ -42,13 +42,17 @@ def entity_dict(entity: Entity) -> dict[str, Any]:
 
 
 def encode(entity: Entity) -> tuple[str, str]:
-    """The stored JSON of ``entity`` and its content hash (which leaves ``source`` out)."""
+    """The stored JSON of ``entity`` and its content hash (which leaves ``source`` out).
+
+    The hashed JSON is serialised once and ``source`` spliced in as the last key, instead of
+    serialising the whole entity twice.
+    """
     data = entity_dict(entity)
     source = data.pop("source")
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
     content_hash = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-    data["source"] = source
-    return json.dumps(data, ensure_ascii=False), content_hash
+    stored = f'{payload[:-1]}, "source": {json.dumps(source, ensure_ascii=False)}}}'
+    return stored, content_hash
 
 
 def decode(text: str) -> Entity:

@@ -242,16 +242,18 @@ class Store:
                     status=STATUS_COMPLETE,
                 )
             ).inserted_primary_key[0]
-            for start in range(0, len(entities), INSERT_CHUNK):
-                connection.execute(
-                    insert(EntityRecord),
-                    [_entity_row(version_id, e) for e in entities[start : start + INSERT_CHUNK]],
-                )
-            if warnings:
-                connection.execute(
-                    insert(ImportWarningRecord),
-                    [_warning_row(version_id, w) for w in warnings],
-                )
+            _bulk_insert(
+                connection,
+                EntityRecord.__table__,
+                ENTITY_COLUMNS,
+                (_entity_row(version_id, e) for e in entities),
+            )
+            _bulk_insert(
+                connection,
+                ImportWarningRecord.__table__,
+                WARNING_COLUMNS,
+                (_warning_row(version_id, w) for w in warnings),
+            )
             previous_id = _switch_active(connection, batch.dataset, version_id, now)
         return version_id, previous_id
 
@@ -537,28 +539,48 @@ def _unique_entities(batch: SourceBatch) -> tuple[list[Entity], list[InputWarnin
     return entities, warnings
 
 
-def _entity_row(version_id: int, entity: Entity) -> dict[str, Any]:
+#: Column order of :func:`_entity_row` and :func:`_warning_row`.
+ENTITY_COLUMNS = ("version_id", "entity_id", "schema", "caption", "content_hash", "data")
+WARNING_COLUMNS = ("version_id", "file", "line", "field", "kind", "message")
+
+
+def _bulk_insert(
+    connection: Connection, table: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Bulk insert inside the caller's transaction: ``COPY`` on PostgreSQL (several times
+    faster than multi-row INSERTs there), chunked executemany elsewhere."""
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(dict(zip(columns, row, strict=True)))
+        if len(chunk) == INSERT_CHUNK:
+            connection.execute(insert(table), chunk)
+            chunk = []
+    if chunk:
+        connection.execute(insert(table), chunk)
+
+
+def _entity_row(version_id: int, entity: Entity) -> tuple[Any, ...]:
     data, content_hash = encode(entity)
-    return {
-        "version_id": version_id,
-        "entity_id": entity.id,
-        "schema": entity.schema,
-        "caption": entity.caption,
-        "content_hash": content_hash,
-        "data": data,
-    }
+    return (version_id, entity.id, entity.schema, entity.caption, content_hash, data)
 
 
-def _warning_row(version_id: int, warning: InputWarning) -> dict[str, Any]:
+def _warning_row(version_id: int, warning: InputWarning) -> tuple[Any, ...]:
     location = warning.location
-    return {
-        "version_id": version_id,
-        "file": location.file,
-        "line": location.line,
-        "field": location.field,
-        "kind": warning.kind,
-        "message": warning.message,
-    }
+    return (
+        version_id,
+        location.file,
+        location.line,
+        location.field,
+        warning.kind,
+        warning.message,
+    )
 
 
 def _warning_dict(warning: InputWarning) -> dict[str, Any]:
