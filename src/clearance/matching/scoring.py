@@ -137,6 +137,20 @@ def _joined_items(
     return items
 
 
+def _greedy(items: list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]]) -> list[Pair]:
+    """Pairs by descending weighted similarity, each token used once."""
+    items.sort(key=lambda item: -item[0])
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    pairs: list[Pair] = []
+    for _, qs, ls, similarity, how in items:
+        if used_q.isdisjoint(qs) and used_l.isdisjoint(ls):
+            used_q.update(qs)
+            used_l.update(ls)
+            pairs.append(Pair(qs, ls, similarity, how))
+    return pairs
+
+
 def align(
     query: tuple[str, ...],
     query_kinds: tuple[int, ...],
@@ -145,7 +159,11 @@ def align(
     listed_kinds: tuple[int, ...],
     listed_weights: tuple[float, ...],
 ) -> Alignment:
-    """Best one-to-one pairing of tokens (greedy on weighted similarity) and the name score."""
+    """Best one-to-one pairing of tokens (greedy on weighted similarity) and the name score.
+
+    Joined/split tokens ("abubakr" / "abu bakr") are only tried when single tokens leave
+    something unpaired on both sides.
+    """
     items: list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]] = []
     for i, q in enumerate(query):
         wq = query_weights[i]
@@ -153,51 +171,48 @@ def align(
             similarity, how = token_similarity(q, n)
             if similarity > 0.0:
                 items.append((similarity * (wq + listed_weights[j]), (i,), (j,), similarity, how))
-    if len(query) > 1 or len(listed) > 1:
+    pairs = _greedy(items)
+    if len(pairs) < len(query) and len(pairs) < len(listed) and (len(query) > 1 or len(listed) > 1):
         joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
         joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
-        for qs, ls, similarity in joined:
-            weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
-            items.append((similarity * weight, qs, ls, similarity, JOINED))
-    items.sort(key=lambda item: -item[0])
-    used_q: set[int] = set()
-    used_l: set[int] = set()
-    pairs: list[Pair] = []
-    for _, qs, ls, similarity, how in items:
-        if used_q.intersection(qs) or used_l.intersection(ls):
-            continue
-        used_q.update(qs)
-        used_l.update(ls)
-        pairs.append(Pair(qs, ls, similarity, how))
+        if joined:
+            for qs, ls, similarity in joined:
+                weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
+                items.append((similarity * weight, qs, ls, similarity, JOINED))
+            pairs = _greedy(items)
 
-    covered_q = sum(p.similarity * sum(query_weights[i] for i in p.query) for p in pairs)
-    covered_l = sum(p.similarity * sum(listed_weights[j] for j in p.listed) for p in pairs)
-    matched_q = sum(query_weights[i] for i in used_q)
+    covered_q = covered_l = matched_q = matched_l = 0.0
+    anchored = False
+    for pair in pairs:
+        weight_q = sum(query_weights[i] for i in pair.query)
+        weight_l = sum(listed_weights[j] for j in pair.listed)
+        matched_q += weight_q
+        matched_l += weight_l
+        covered_q += pair.similarity * weight_q
+        covered_l += pair.similarity * weight_l
+        if (
+            not anchored
+            and pair.similarity >= ANCHOR_SIMILARITY
+            and any(query_kinds[i] == NAME for i in pair.query)
+            and any(listed_kinds[j] == NAME for j in pair.listed)
+        ):
+            anchored = True
     total_q = matched_q + EXTRA_QUERY_FACTOR * (sum(query_weights) - matched_q)
-    matched_l = sum(listed_weights[j] for j in used_l)
     shortfall = max(0.0, 1.0 - covered_l / STRONG_EVIDENCE)
     missing_factor = MISSING_LISTED_FACTOR + (1.0 - MISSING_LISTED_FACTOR) * shortfall
     total_l = matched_l + missing_factor * (sum(listed_weights) - matched_l)
     denominator = total_q + total_l
     score = (covered_q + covered_l) / denominator if denominator > 0 else 0.0
-
-    anchored = any(
-        p.similarity >= ANCHOR_SIMILARITY
-        and any(query_kinds[i] == NAME for i in p.query)
-        and any(listed_kinds[j] == NAME for j in p.listed)
-        for p in pairs
-    )
     if not anchored:
         score *= NO_ANCHOR_FACTOR
+    pairs.sort(key=lambda p: p.query[0])
     if len(pairs) > 1:
-        ordered = sorted(pairs, key=lambda p: p.query[0])
-        positions = [p.listed[0] for p in ordered]
+        positions = [p.listed[0] for p in pairs]
         if positions != sorted(positions):
             score -= ORDER_PENALTY
     identical = query == listed
     if not identical:
         score = min(score, 0.99)
-    pairs.sort(key=lambda p: p.query[0])
     return Alignment(max(0.0, min(1.0, score)), tuple(pairs), identical)
 
 

@@ -46,6 +46,8 @@ WEAK_ALIAS_MARGIN = 0.05
 PRESCORE_MARGIN = 0.2
 #: At most this many names per query are aligned exactly (best pre-scores first).
 MAX_CANDIDATES = 24
+#: Most that positive evidence other than a strong identifier adds (birth date, country, weak id).
+MAX_EVIDENCE_GAIN = 0.2
 #: Candidates reported by :meth:`Screener.candidates` (the stage's recall is measured there).
 CANDIDATE_FLOOR = 0.3
 
@@ -335,12 +337,17 @@ class Screener:
             rank = alignment.score - (0.001 if is_weak(int(index.name_kind[n])) else 0.0)
             if previous is None or rank > previous[0]:
                 best[entity] = (rank, n, alignment)
-        for position in self._identifier_entities(query):
+        by_identifier = set(self._identifier_entities(query))
+        for position in by_identifier:
             if position not in best:
                 best[position] = (0.0, -1, Alignment(0.0, (), False))
 
         hits = []
+        has_evidence = bool(query.birth_date or query.country or query.identifiers)
         for entity, (_, n, alignment) in best.items():
+            gain = MAX_EVIDENCE_GAIN if has_evidence else 0.0
+            if alignment.score + gain < threshold and entity not in by_identifier:
+                continue  # no evidence can lift it to the threshold
             info = index.entities[entity]
             score, evidence = self._evidence(query, info, alignment, n)
             if score >= threshold:
