@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 
 from clearance.cli.main import app
+from clearance.cli.screening_lists import LISTS_HELP, screener_for
 from clearance.errors import ClearanceError, InputError, Location
 
 FORMATS = ("json", "table", "html")
-
-LISTS_HELP = (
-    "screen against these list files or folders (newest version of each dataset, plus the "
-    "register) instead of the loaded lists"
-)
-
-
-def screener_for(lists: list[Path] | None) -> Any:
-    """A screener over the given list files, else over the store's active lists."""
-    from clearance.matching import Screener
-
-    if lists:
-        from clearance.cli.commands_evaluate import _entities_from_files
-
-        return Screener.from_entities(_entities_from_files(lists))
-    return Screener.open()
 
 
 @app.command("scan")

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clearance.cli.commands_documents import LISTS_HELP, screener_for
 from clearance.cli.main import app
+from clearance.cli.screening_lists import LISTS_HELP, screener_for
 from clearance.errors import ClearanceError, InputError, Location
 
 FORMATS = ("table", "json")

@@ -12,8 +12,11 @@ Rules that keep the false alerts out, all generic (no per-name tables):
 * whole tokens only ("crisis" never contains ISIS), so a one-word place ("in Sinaloa") cannot
   match a listed name of two or more tokens ("Cartel de Sinaloa");
 * short acronyms (up to 4 letters, or hyphenated like MS-13) must be written in capitals;
-  one-word names must be capitalised; person names need every name word capitalised;
-* one-word names of vessels and aircraft need a context word ("the tanker DOLPHIN");
+  one-word names must be capitalised; person names need every name word capitalised
+  (organisation names of two or more words match in any case, unless a token is fuzzy);
+* a name never runs across punctuation that separates phrases (``, ; : ( ) "``), though
+  it may run across line breaks (names split over message lines);
+* one-word names of vessels and aircraft need a craft word just before ("the tanker DOLPHIN");
 * weak aliases, one-word person names and two-letter acronyms only *confirm*: they are reported
   when the same entity is also mentioned by a strong name in the document.
 
@@ -91,6 +94,9 @@ CRAFT_CONTEXT = frozenset(
     ]
 )
 
+#: Punctuation a name does not run across ("minister, and defense" is no name).
+_BREAKS = re.compile(r"[,;:()\[\]\"“”]")
+ARTICLES = frozenset({"the", "a", "an", "el", "la"})
 CRAFT_SCHEMATA = frozenset({"Vessel", "Airplane"})
 SKIPPED_NAME_KINDS = frozenset({NameKind.ORIGINAL_SCRIPT})
 MIN_FUZZY_LENGTH = 5
@@ -434,7 +440,7 @@ def _upper(raw: str) -> bool:
 
 
 def _passes_case(
-    entry: _Entry, entity: Listed, tokens: Sequence[_Token], start: int, end: int
+    entry: _Entry, entity: Listed, tokens: Sequence[_Token], start: int, end: int, fuzzy: int
 ) -> bool:
     """Writing-style checks that separate a name from ordinary words (module docstring)."""
     words = [t for t in tokens[start:end] if t.norm not in PARTICLES]
@@ -444,12 +450,14 @@ def _passes_case(
         if not _capitalised(words[0].raw):
             return False
         if entity.schema in CRAFT_SCHEMATA:
-            before = {t.norm for t in tokens[max(0, start - 3) : start]}
-            return bool(before & CRAFT_CONTEXT)
+            position = start - 1
+            while position >= 0 and tokens[position].norm in ARTICLES:
+                position -= 1
+            return position >= 0 and tokens[position].norm in CRAFT_CONTEXT
         return True
     if entity.schema == "Person":
         return all(_capitalised(t.raw) for t in words)
-    return any(_capitalised(t.raw) for t in words)
+    return not fuzzy or any(_capitalised(t.raw) for t in words)
 
 
 def find_mentions(
@@ -471,6 +479,8 @@ def find_mentions(
         if start < covered_until:
             continue
         span_text = text[tokens[start].start : tokens[end - 1].end]
+        if _BREAKS.search(span_text):
+            continue
         chosen = _resolve(span_text, entries, index, tokens, start, end, fuzzy, limit, scorer)
         if chosen:
             mentions.extend(chosen)
@@ -493,7 +503,7 @@ def _resolve(
     best: dict[int, Mention] = {}
     for entry in entries:
         entity = index.entities[entry.entity]
-        if not _passes_case(entry, entity, tokens, start, end):
+        if not _passes_case(entry, entity, tokens, start, end, fuzzy):
             continue
         name, kind = entity.names[entry.name]
         score = scorer(span_text, name, entity.schema)
