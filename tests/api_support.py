@@ -1,7 +1,8 @@
 """Shared set-up of the API and web tests: one store with the real lists, one live server.
 
-Building the store is the expensive part, so it is done once per test process (``functools``
-cache) and shared by ``test_api*.py`` and ``test_web*.py``.
+Importing every bundled list and building the index takes about half a minute, so it is done
+once per test session (a ``functools`` cache: pytest runs all modules in one process) and
+shared by ``test_api*.py`` and ``test_web*.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
 import uvicorn
 from fastapi import FastAPI
 
@@ -22,13 +22,6 @@ from clearance.api import ApiSettings, create_app
 from clearance.api.security import KeyStore, Role
 from clearance.api.services import Services
 from conftest import LISTS
-
-#: Imported oldest first, so the store holds several versions of the SDN list to diff.
-IMPORTS = [
-    LISTS / "ofac_sdn" / "sdn_2024-05-01",
-    LISTS / "ofac_sdn",
-    LISTS / "un",
-]
 
 
 @dataclass(frozen=True)
@@ -47,8 +40,8 @@ def prepared() -> Prepared:
     home = Path(tempfile.mkdtemp(prefix="clearance-api-test-"))
     url = f"sqlite:///{home / 'clearance.sqlite'}"
     store = Store.open(url)
-    for path in IMPORTS:
-        store.import_paths([path])
+    # Every bundled list: three SDN versions (oldest first) to diff, consolidated, UN.
+    store.import_paths([LISTS])
     settings = ApiSettings(
         database_url=url,
         jobs_dir=str(home / "jobs"),
@@ -97,18 +90,3 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
-
-
-def library_available() -> bool:
-    """Whether the store and the screener this layer serves are importable."""
-    try:
-        from clearance.matching import Screener  # noqa: F401
-        from clearance.store import Store  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-requires_library = pytest.mark.skipif(
-    not library_available(), reason="clearance.store / clearance.matching are not in this checkout"
-)

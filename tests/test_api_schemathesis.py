@@ -6,9 +6,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from api_support import app_for, prepared, requires_library
+from api_support import app_for, prepared
 
-pytestmark = [pytest.mark.slow, requires_library]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

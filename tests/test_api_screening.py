@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from api_support import app_for, prepared, requires_library
+from api_support import app_for, prepared
 
-pytestmark = [pytest.mark.slow, requires_library]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from api_support import LiveServer, app_for, prepared, requires_library
+from api_support import LiveServer, app_for, prepared
 from conftest import REPO
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, requires_library]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "artifacts" / "screenshots"

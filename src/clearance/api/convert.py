@@ -7,6 +7,7 @@ No scoring happens here: a FollowTheMoney query example becomes arguments for
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -57,8 +58,9 @@ COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "mainC
 ID_PROPS = (
     "idNumber", "passportNumber", "taxNumber", "registrationNumber", "vatCode", "leiCode",
     "innCode", "ogrnCode", "swiftBic", "imoNumber", "mmsi", "callSign", "serialNumber",
-    "registrationNumber", "publicKey", "socialSecurityNumber",
+    "publicKey", "socialSecurityNumber",
 )  # fmt: skip
+ISO_DATE_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 #: FtM query schemata that carry no type information for the screener.
 UNTYPED_SCHEMATA = frozenset({"Thing", "LegalEntity"})
 
@@ -132,28 +134,66 @@ def _values(properties: dict[str, Any], props: tuple[str, ...]) -> list[str]:
     return values
 
 
+def _first_date(values: list[str]) -> str | None:
+    """The first value that starts like an ISO date, cut to its date part (yente sends any
+    FtM date: ``1957``, ``1957-04``, ``1957-04-04T00:00:00``)."""
+    for value in values:
+        found = ISO_DATE_PREFIX.match(value)
+        if found:
+            return found.group(0)
+    return None
+
+
+def _first_country(values: list[str]) -> str | None:
+    """The first value that names a country (code, name or adjective); others are ignored."""
+    from clearance.countries import to_iso2
+
+    for value in values:
+        code = to_iso2(value)
+        if code:
+            return code
+    return None
+
+
+def _schema(name: str) -> str | None:
+    """The screener's schema for an FtM schema name; ``None`` for untyped or other schemata."""
+    from clearance.matching.scoring import canonical_schema
+
+    if name in UNTYPED_SCHEMATA:
+        return None
+    try:
+        return canonical_schema(name)
+    except ValueError:
+        return None
+
+
 def example_to_query(example: EntityExample) -> Query:
-    """The screener's view of a yente query example; 400 when it has no name to screen."""
+    """The screener's view of a yente query example; 400 when it has nothing to screen.
+
+    Like yente, values the matcher cannot use (a date it cannot read, an unknown country) are
+    ignored rather than refused; a query with identifiers but no name screens the identifiers.
+    """
     props = example.properties
     names = _values(props, NAME_PROPS)
     if not names:
         parts = _values(props, NAME_PART_PROPS)
         if parts:
             names = [" ".join(parts)]
+    identifiers = _values(props, ID_PROPS)
+    if not names and identifiers:
+        names = identifiers[:1]
     if not names:
         raise HTTPException(
             400,
-            "The query has no name: give properties.name (or firstName/lastName).",
+            "The query has no name: give properties.name (or firstName/lastName, or an "
+            "identifier such as imoNumber).",
         )
-    dates = _values(props, DATE_PROPS)
-    countries = _values(props, COUNTRY_PROPS)
-    schema = None if example.schema_ in UNTYPED_SCHEMATA else example.schema_
     return Query(
         names=names,
-        schema=schema,
-        birth_date=dates[0] if dates else None,
-        country=countries[0] if countries else None,
-        identifiers=_values(props, ID_PROPS),
+        schema=_schema(example.schema_),
+        birth_date=_first_date(_values(props, DATE_PROPS)),
+        country=_first_country(_values(props, COUNTRY_PROPS)),
+        identifiers=identifiers,
     )
 
 
@@ -169,22 +209,25 @@ def screen_query(
     topics: list[str],
 ) -> list[Any]:
     """Screen every name of the query; keep each entity's best hit, best first."""
+    widened = limit if scope.include is None and not exclude_schema else limit * 4
+    records = [
+        {
+            "name": name,
+            "schema": query.schema,
+            "birth_date": query.birth_date,
+            "country": query.country,
+            "identifiers": tuple(query.identifiers),
+        }
+        for name in query.names
+    ]
     best: dict[str, Any] = {}
-    for name in query.names:
-        for hit in screener.screen(
-            name,
-            schema=query.schema,
-            birth_date=query.birth_date,
-            country=query.country,
-            identifiers=tuple(query.identifiers),
-            limit=limit if scope.include is None and not exclude_schema else limit * 4,
-            threshold=cutoff,
-        ):
+    for hits in screener.screen_many(records, limit=widened, threshold=cutoff):
+        for hit in hits:
             if hit.entity_id in exclude_ids or not scope.covers(hit.dataset):
                 continue
             if exclude_schema and hit.schema in exclude_schema:
                 continue
-            if topics and not set(topics) & set(getattr(hit, "topics", ())):
+            if topics and not set(topics) & set(hit.topics):
                 continue
             if hit.entity_id not in best or hit.score > best[hit.entity_id].score:
                 best[hit.entity_id] = hit

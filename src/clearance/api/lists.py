@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearance.api.models import ErrorResponse
 from clearance.api.security import Principal, Role, audit, require
+from clearance.store import Store, StoreError, VersionDiff
 
 router = APIRouter(tags=["lists"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -18,32 +19,29 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def version_dict(version: Any, active_ids: set[str]) -> dict[str, Any]:
-    data = version.to_dict()
-    data["active"] = str(version.id) in active_ids
-    return data
-
-
-def lists_status(store: Any) -> dict[str, Any]:
-    active = list(store.active_versions())
-    active_ids = {str(v.id) for v in active}
+def lists_status(store: Store) -> dict[str, Any]:
+    """Active versions and every stored version, newest first (``VersionInfo.to_dict`` each)."""
     return {
-        "active": [version_dict(v, active_ids) for v in active],
-        "versions": [version_dict(v, active_ids) for v in store.versions()],
+        "active": [v.to_dict() for v in store.active_versions()],
+        "versions": [v.to_dict() for v in reversed(store.versions())],
     }
 
 
-def diff_versions(store: Any, dataset: str | None, a: str | None, b: str | None) -> dict[str, Any]:
+def diff_versions(store: Store, dataset: str | None, a: str | None, b: str | None) -> VersionDiff:
     """The diff between versions ``a`` and ``b``; by default the dataset's two latest."""
     if a is None or b is None:
         if dataset is None:
             raise HTTPException(400, "Give versions a and b, or a dataset to compare its last two.")
-        versions = list(store.versions(dataset=dataset))
+        versions = store.versions(dataset=dataset)
         if len(versions) < 2:
-            raise HTTPException(404, f"Dataset {dataset!r} has fewer than two versions.")
+            raise HTTPException(404, f"Dataset {dataset!r} has fewer than two stored versions.")
         a = a or str(versions[-2].id)
         b = b or str(versions[-1].id)
-    return store.diff(a, b).to_dict()
+    try:
+        return store.diff(a, b)
+    except StoreError as exc:
+        status = 404 if str(exc).startswith("no list version") else 400
+        raise HTTPException(status, str(exc)) from None
 
 
 @router.get("/lists", responses=ERRORS)
@@ -63,7 +61,7 @@ def lists_diff(
     b: str | None = None,
 ) -> dict[str, Any]:
     """Entities added, removed and changed (with field names) between two versions."""
-    return diff_versions(request.app.state.services.store(), dataset, a, b)
+    return diff_versions(request.app.state.services.store(), dataset, a, b).to_dict()
 
 
 @router.post("/lists/import", responses=ERRORS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from clearance.api.convert import default_threshold
 from clearance.api.models import ErrorResponse, ScreenRequest, ScreenResponse
@@ -72,15 +73,21 @@ async def scan(
     request: Request,
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
     file: Annotated[UploadFile | None, File(description="Text, HTML or PDF document")] = None,
-) -> list[dict[str, Any]]:
-    """Find mentions of listed parties in a text, HTML or PDF document."""
-    from clearance.documents import scan as scan_document
+    threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+) -> dict[str, Any]:
+    """Find mentions of listed parties in a text, HTML or PDF document (body or upload)."""
+    from clearance.documents import scan as scan_text
+    from clearance.documents.extract import extract_bytes
 
     data, name = await _text_of(request, file)
-    mentions = scan_document(data, filename=name)
-    result = [m.to_dict() for m in mentions]
-    audit(request, "/scan", {"document": name, "bytes": len(data)}, len(result))
-    return result
+    screener = request.app.state.services.screener()
+    document = await run_in_threadpool(extract_bytes, data, name)
+    mentions = await run_in_threadpool(scan_text, document.text, screener, threshold)
+    audit(request, "/scan", {"document": name, "bytes": len(data)}, len(mentions))
+    return {
+        "document": {"source": name, "kind": document.kind, "characters": len(document.text)},
+        "mentions": [m.to_dict() for m in mentions],
+    }
 
 
 @router.post("/payments/screen", responses=ERRORS)
@@ -90,18 +97,21 @@ async def screen_payment(
     file: Annotated[
         UploadFile | None, File(description="pacs.008, pain.001 or MT103 message")
     ] = None,
+    threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
 ) -> dict[str, Any]:
-    """Screen every party and free-text field of a payment message; returns the verdict."""
-    from clearance.payments import screen_payment as screen_message
+    """Screen every party and free-text field of a payment message; returns the verdict
+    (``block`` / ``review`` / ``clear``) with its reasons. Malformed messages are a 400 naming
+    the field and line, never a ``clear``."""
+    from clearance.payments import parse_message, screen_message
 
     data, name = await _text_of(request, file)
     screener = request.app.state.services.screener()
-    verdict = screen_message(data, screener=screener, filename=name)
-    result = verdict.to_dict()
+    message = parse_message(data, name)
+    result = await run_in_threadpool(screen_message, message, screener, threshold)
     audit(
         request,
         "/payments/screen",
-        {"message": name, "bytes": len(data)},
-        len(result.get("hits", [])),
+        {"message": name, "reference": message.reference},
+        len(result.hits),
     )
-    return result
+    return result.to_dict()

@@ -22,14 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader
 
 from clearance import config
+from clearance.api.tables import ApiKeyRecord
 from clearance.errors import InputError, Location
+from clearance.store.engine import make_engine, upgrade, write_connection
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +80,7 @@ class ApiKey:
         return self.revoked_at is None
 
 
-_metadata = sa.MetaData()
-api_keys_table = sa.Table(
-    "api_keys",
-    _metadata,
-    sa.Column("key_id", sa.String(32), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(20), nullable=False),
-    sa.Column("salt", sa.String(64), nullable=False),
-    sa.Column("secret_hash", sa.String(128), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-)
+api_keys_table = cast(sa.Table, ApiKeyRecord.__table__)
 
 
 def _hash_secret(salt: str, secret: str) -> str:
@@ -107,8 +98,8 @@ class KeyStore:
     """API keys in the Clearance database (the same SQLite or PostgreSQL as the lists)."""
 
     def __init__(self, database_url: str | None = None) -> None:
-        self.engine = sa.create_engine(database_url or config.database_url())
-        _metadata.create_all(self.engine)
+        self.engine = make_engine(database_url or config.database_url())
+        upgrade(self.engine)  # the table comes with migration 0003, like every other table
 
     def create(self, name: str, role: Role | str) -> tuple[ApiKey, str]:
         """Make a key; returns it with the only copy of the full token."""
@@ -119,7 +110,7 @@ class KeyStore:
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_hex(16)
         created = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with write_connection(self.engine) as conn, conn.begin():
             conn.execute(
                 api_keys_table.insert().values(
                     key_id=key_id,
@@ -145,7 +136,7 @@ class KeyStore:
             return bool(conn.execute(query.select_from(api_keys_table)).scalar_one())
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self.engine.begin() as conn:
+        with write_connection(self.engine) as conn, conn.begin():
             row = conn.execute(
                 sa.select(api_keys_table).where(api_keys_table.c.key_id == key_id)
             ).first()

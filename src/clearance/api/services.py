@@ -43,9 +43,12 @@ class Services:
         """Open store and screener now (called in a thread at startup)."""
         try:
             from clearance.matching import Screener
+            from clearance.monitoring import Monitor
             from clearance.store import Store
 
             store = Store.open(self.settings.database_url)
+            # Imports through this server re-screen the monitored records, as CLI imports do.
+            Monitor(store).attach()
             signature = self._active_signature(store)
             screener = Screener.open(store=store)
         except Exception as exc:

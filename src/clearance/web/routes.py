@@ -26,8 +26,10 @@ from clearance.api.models import ScreenRequest
 from clearance.api.screening import screen_record
 from clearance.api.security import SESSION_COOKIE, SESSION_SECONDS, Principal, Role
 from clearance.legal import consequences_for_entity
-from clearance.model import SCHEMATA
+from clearance.model import SCHEMATA, Entity
 from clearance.register import register_links_for
+from clearance.store import Store
+from clearance.store.diff import changed_fields
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -42,6 +44,8 @@ TITLES = {
 
 #: Lowest score the search page lists, so analysts also see weaker resemblances.
 SEARCH_FLOOR = 0.5
+#: Rows per section of the diff page (the JSON endpoint has them all).
+DIFF_ROWS = 500
 
 
 class LoginRequired(Exception):
@@ -187,31 +191,26 @@ def entity_page(request: Request, entity_id: str) -> HTMLResponse:
     )
 
 
-def _history(store: Any, entity: Any) -> list[dict[str, Any]]:
-    """The entity's state in each stored version of its list, oldest first."""
-    active = {str(v.id) for v in store.active_versions()}
+def _history(store: Store, entity: Entity) -> list[dict[str, Any]]:
+    """The entity's state in each stored version of its list, newest first, with the fields
+    that changed from the version before (the store's own diff rule)."""
     rows = []
-    previous: str | None = None
+    previous: Entity | None = None
+    seen = False
     for version in store.versions(dataset=entity.dataset):
         listed = store.get_entity(entity.id, version_id=version.id)
-        digest = listed.content_hash() if listed is not None else None
-        if digest is None:
-            state = "absent" if previous is None else "removed"
+        fields: tuple[str, ...] = ()
+        if listed is None:
+            state = "removed" if previous is not None else "not listed"
         elif previous is None:
-            state = "added"
+            state = "re-listed" if seen else "added"
         else:
-            state = "unchanged" if digest == previous else "changed"
-        rows.append(
-            {
-                "label": version.label,
-                "imported": version.to_dict().get("imported_at", ""),
-                "active": str(version.id) in active,
-                "state": state,
-                "fields": [],
-            }
-        )
-        previous = digest
-    return rows
+            fields = changed_fields(previous.to_dict(), listed.to_dict())
+            state = "changed" if fields else "unchanged"
+        seen = seen or listed is not None
+        rows.append({"version": version, "state": state, "fields": fields})
+        previous = listed
+    return rows[::-1]
 
 
 class _Link:
@@ -284,7 +283,27 @@ def diff_page(request: Request, a: str, b: str) -> HTMLResponse:
     principal = _principal(request, Role.ANALYST)
     store = request.app.state.services.store()
     diff = diff_versions(store, None, a, b)
-    return _render(request, "diff.html", principal, page="lists", diff=diff, a_label=a, b_label=b)
+    return _render(
+        request,
+        "diff.html",
+        principal,
+        page="lists",
+        diff=diff,
+        old=store.version(diff.old),
+        new=store.version(diff.new),
+        added=_captioned(store, diff.added, diff.new),
+        removed=_captioned(store, diff.removed, diff.old),
+        limit=DIFF_ROWS,
+    )
+
+
+def _captioned(store: Store, ids: list[str], version_id: int) -> list[tuple[str, str]]:
+    """(id, caption) of the first :data:`DIFF_ROWS` entities, read from the given version."""
+    rows = []
+    for entity_id in ids[:DIFF_ROWS]:
+        entity = store.get_entity(entity_id, version_id=version_id)
+        rows.append((entity_id, entity.caption if entity is not None else ""))
+    return rows
 
 
 def install(app: FastAPI) -> None:
