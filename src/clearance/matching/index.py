@@ -46,7 +46,7 @@ from clearance.matching.scoring import (
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-1"
+MATCHER_VERSION = "clearance-matcher-2"
 
 #: Name kinds in index order (``name_kind`` stores the position).
 NAME_KINDS = (

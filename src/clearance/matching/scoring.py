@@ -44,6 +44,20 @@ ANCHOR_SIMILARITY = 0.8
 NO_ANCHOR_FACTOR = 0.3
 
 
+#: Victor / Victoria, Mario / Maria: same skeleton, different names (a vowel ending differs
+#: where both are written with their vowels, i.e. not a vowel-stripped evasion).
+ENDING_PENALTY = 0.08
+_VOWELS = frozenset("aeiouy")
+
+
+def _ends_differ(a: str, b: str) -> bool:
+    if not (any(c in _VOWELS for c in a[1:]) and any(c in _VOWELS for c in b[1:])):
+        return False
+    return (a[-1] in _VOWELS) != (b[-1] in _VOWELS) or (
+        a[-1] in _VOWELS and b[-1] in _VOWELS and a[-1] != b[-1] and len(a) != len(b)
+    )
+
+
 def edits_allowed(length: int) -> int:
     """Edits tolerated for a token of ``length`` letters (short tokens need to be exact-ish)."""
     if length <= 2:
@@ -84,6 +98,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         if len(key) >= 2 and key == skeleton(b):
             spelled = Indel.normalized_similarity(a, b)
             phonetic = min(PHONETIC_SIMILARITY, 0.6 + 0.35 * spelled) - 0.04 * (len(key) < 4)
+            if _ends_differ(a, b):
+                phonetic -= ENDING_PENALTY
             if phonetic > fuzzy:
                 return phonetic, PHONETIC
     if fuzzy > 0:
