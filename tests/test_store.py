@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from clearance import register
 from clearance.errors import InputWarning, Location
 from clearance.model import DATASET_OFAC_SDN, DATASET_REGISTER, Entity, Name, NameKind
+from clearance.sources import read_paths
 from clearance.sources.batch import SourceBatch
 from clearance.sources.ofac_csv import build_entities, read_table
 from clearance.store import OUTCOME_IMPORTED, OUTCOME_UNCHANGED, Store, StoreError, VersionInfo
@@ -382,9 +383,9 @@ def test_codec_matches_the_model_on_real_entities(sdn_batches: dict[str, SourceB
 # --- the real SDN versions ------------------------------------------------------------------
 
 
-def raw_rows(folder: str) -> dict[str, tuple[str, ...]]:
-    """sdn.csv rows by ent_num, read with nothing but the csv module (independent of importers)."""
-    data = (SDN / folder / "sdn.csv").read_bytes().rstrip(b"\r\n\x1a")
+def raw_rows(folder: str, name: str = "sdn.csv") -> dict[str, tuple[str, ...]]:
+    """OFAC CSV rows by ent_num, read with nothing but the csv module (independent of importers)."""
+    data = (SDN.parent / folder / name).read_bytes().rstrip(b"\r\n\x1a")
     reader = csv.reader(io.StringIO(data.decode("cp1252"), newline=""))
     return {row[0].strip(): tuple(field.strip() for field in row) for row in reader if row}
 
@@ -409,7 +410,7 @@ def test_real_versions_hold_every_source_record(
     store, versions = sdn_store
     for name, version in versions.items():
         ids = {e.native_id for e in store.entities(version_ids=[version.id])}
-        assert ids == set(raw_rows(name)), name
+        assert ids == set(raw_rows(f"ofac_sdn/{name}")), name
         assert version.entity_count == len(ids)
     # Record counts stated in MANIFEST.md.
     assert [versions[n].entity_count for n in SDN_VERSIONS] == [14574, 14966, 14965]
@@ -418,13 +419,59 @@ def test_real_versions_hold_every_source_record(
     assert maduro is not None and maduro.caption == "MADURO MOROS, Nicolas"
 
 
+@pytest.fixture(scope="session")
+def bundled_batches() -> list[SourceBatch]:
+    """Every bundled list file, read once per session."""
+    return read_paths([LISTS])
+
+
+@pytest.mark.slow
+def test_import_everything_bundled_holds_every_source_record(
+    database_url: str, bundled_batches: list[SourceBatch]
+) -> None:
+    """All bundled files: one version per dataset version, oldest first, each holding exactly
+    the source records (the 2026 excerpt merged over 2024-05-03); then a no-op re-import."""
+    newest_sdn = (
+        raw_rows("ofac_sdn/sdn_2024-05-03").keys() | raw_rows("ofac_sdn/excerpt_2026").keys()
+    )
+    expected = [
+        ("us_ofac_sdn", len(raw_rows("ofac_sdn/sdn_2024-04-04"))),
+        ("us_ofac_sdn", len(raw_rows("ofac_sdn/sdn_2024-05-01"))),
+        ("us_ofac_sdn", len(newest_sdn)),
+        ("us_ofac_cons", 443),  # <Record_Count> of consolidated.xml
+        ("us_ofac_cons", len(raw_rows("ofac_cons/csv_2025-12", "cons_prim.csv"))),
+        ("un_sc_sanctions", 730 + 273),  # MANIFEST: INDIVIDUAL + ENTITY
+    ]
+    with Store.open(database_url) as store:
+        results = [store.import_batch_result(batch) for batch in bundled_batches]
+        assert [(r.version.dataset, r.version.entity_count) for r in results] == expected
+        assert {r.outcome for r in results} == {OUTCOME_IMPORTED}
+        active = {v.dataset: v for v in store.active_versions()}
+        assert active["us_ofac_sdn"].id == results[2].version.id
+        sdn_ids = {e.native_id for e in store.entities(datasets=["us_ofac_sdn"])}
+        assert sdn_ids == newest_sdn
+        assert active["us_ofac_sdn"].warning_count == len(store.warnings(active["us_ofac_sdn"].id))
+        again = [store.import_batch_result(batch) for batch in bundled_batches]
+        assert {r.outcome for r in again} == {OUTCOME_UNCHANGED}
+        assert len(store.versions()) == len(expected) + 1  # and the register
+
+
+def test_import_paths_reads_detects_and_imports(store: Store) -> None:
+    report = store.import_paths([LISTS / "un", str(LISTS / "ofac_cons" / "xml_2025-06-30")])
+    assert [(v.dataset, v.format, v.entity_count) for v in report.versions] == [
+        ("us_ofac_cons", "ofac_xml", 443),
+        ("un_sc_sanctions", "un_xml", 1003),
+    ]
+    assert report.to_dict()["results"][0]["outcome"] == OUTCOME_IMPORTED
+
+
 @pytest.mark.slow
 def test_real_two_day_diff_is_seven_added_eight_removed(
     sdn_store: tuple[Store, dict[str, VersionInfo]],
 ) -> None:
     store, versions = sdn_store
     diff = store.diff(versions["sdn_2024-05-01"].id, versions["sdn_2024-05-03"].id)
-    old, new = raw_rows("sdn_2024-05-01"), raw_rows("sdn_2024-05-03")
+    old, new = raw_rows("ofac_sdn/sdn_2024-05-01"), raw_rows("ofac_sdn/sdn_2024-05-03")
     assert (len(diff.added), len(diff.removed)) == (7, 8)
     assert {i.split(":")[1] for i in diff.added} == new.keys() - old.keys()
     assert {i.split(":")[1] for i in diff.removed} == old.keys() - new.keys()
@@ -439,7 +486,7 @@ def test_real_one_month_diff_matches_the_raw_rows(
     rows do: every one of the 10 rows that differ yields a changed entity, and no other does."""
     store, versions = sdn_store
     diff = store.diff(versions["sdn_2024-04-04"].id, versions["sdn_2024-05-03"].id)
-    old, new = raw_rows("sdn_2024-04-04"), raw_rows("sdn_2024-05-03")
+    old, new = raw_rows("ofac_sdn/sdn_2024-04-04"), raw_rows("ofac_sdn/sdn_2024-05-03")
     changed_rows = {ent for ent in old.keys() & new.keys() if old[ent] != new[ent]}
     assert (len(diff.added), len(diff.removed), len(changed_rows)) == (403, 12, 10)
     assert {c.id.split(":")[1] for c in diff.changed} == changed_rows
@@ -503,7 +550,9 @@ def test_process_killed_mid_import_leaves_the_previous_version_active(
         assert active_of(store, DATASET_OFAC_SDN).id == before.id
         assert [v.id for v in store.versions(DATASET_OFAC_SDN, include_failed=True)] == [before.id]
         assert _stored_entity_rows(store) == _expected_entity_rows(store)
-        only_in_killed = raw_rows("sdn_2024-05-03").keys() - raw_rows("sdn_2024-05-01").keys()
+        only_in_killed = (
+            raw_rows("ofac_sdn/sdn_2024-05-03").keys() - raw_rows("ofac_sdn/sdn_2024-05-01").keys()
+        )
         assert all(store.get_entity(f"us_ofac_sdn:{ent}") is None for ent in only_in_killed)
         after = store.import_batch_result(sdn_batches["sdn_2024-05-03"])
         assert after.outcome == OUTCOME_IMPORTED
