@@ -158,25 +158,32 @@ class Mention:
 
 
 @dataclass(slots=True)
-class _Token:
-    norm: str
-    start: int
-    end: int
-    raw: str
+class _Tokens:
+    """A text's normalised tokens as parallel lists (cheaper than one object per token)."""
+
+    norms: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
 
 
-def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> list[_Token]:
+def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> _Tokens:
     """Normalised tokens of ``text`` with their character offsets into ``text``."""
     cache = {} if cache is None else cache
-    tokens: list[_Token] = []
+    tokens = _Tokens()
+    norms, starts, ends, raws = tokens.norms, tokens.starts, tokens.ends, tokens.raws
     for match in TOKEN_RE.finditer(text):
         raw = match.group()
-        norms = cache.get(raw)
-        if norms is None:
-            norms = normalize_name(raw).tokens
-            cache[raw] = norms
-        for norm in norms:
-            tokens.append(_Token(norm, match.start(), match.end(), raw))
+        found = cache.get(raw)
+        if found is None:
+            found = normalize_name(raw).tokens
+            cache[raw] = found
+        start, end = match.span()
+        for norm in found:
+            norms.append(norm)
+            starts.append(start)
+            ends.append(end)
+            raws.append(raw)
     return tokens
 
 
@@ -272,6 +279,7 @@ class MentionIndex:
         #: every prefix of every sequence -> entries of sequences that end there ([] = prefix only)
         self.sequences: dict[tuple[str, ...], list[_Entry]] = {}
         self.vocabulary: set[str] = set()
+        self.starters: set[str] = set()  # first tokens of sequences
         self._deletes: dict[str, set[str]] = defaultdict(set)
         self._skeletons: dict[str, set[str]] = defaultdict(set)
         self._norm_cache: dict[str, tuple[str, ...]] = {}
@@ -315,7 +323,7 @@ class MentionIndex:
         acronym = " " not in full.strip() and all(len(t) <= 4 for t in tokens)
         weak = kind == NameKind.WEAK_ALIAS
         # word by word, as running text is normalised (legal forms spelled out, not merged)
-        written = [t.norm for t in text_tokens(full, self._norm_cache)]
+        written = text_tokens(full, self._norm_cache).norms
         legal_only_rest = len(tokens) == 1 and len(written) > 1
         forms: list[tuple[list[str], str]] = [(tokens, "as listed")]
         if written != tokens:
@@ -345,6 +353,7 @@ class MentionIndex:
 
     def _add_sequence(self, sequence: tuple[str, ...], entry: _Entry) -> None:
         self.vocabulary.update(sequence)
+        self.starters.add(sequence[0])
         for end in range(1, len(sequence)):
             self.sequences.setdefault(sequence[:end], [])
         entries = self.sequences.setdefault(sequence, [])
@@ -377,13 +386,23 @@ class MentionIndex:
         self._candidate_cache[token] = found
         return found
 
-    def spans(self, tokens: Sequence[_Token]) -> list[tuple[int, int, list[_Entry], int]]:
+    def spans(self, tokens: _Tokens) -> list[tuple[int, int, list[_Entry], int]]:
         """Candidate spans as (first token, end token, entries, fuzzy tokens), longest first
         at each start position (callers take the first that passes their checks)."""
         found: list[tuple[int, int, list[_Entry], int]] = []
         sequences = self.sequences
-        count = len(tokens)
+        starters = self.starters
+        cache = self._candidate_cache
+        options: list[tuple[tuple[str, bool], ...]] = []
+        for norm in tokens.norms:
+            known = cache.get(norm)
+            options.append(self.candidates(norm) if known is None else known)
+        norms = tokens.norms
+        count = len(norms)
         for start in range(count):
+            first = options[start]
+            if not first or not any(listed in starters for listed, _ in first):
+                continue
             states: list[tuple[tuple[str, ...], int, int]] = [((), start, 0)]
             at_start: list[tuple[int, int, list[_Entry], int]] = []
             while states:
@@ -391,8 +410,7 @@ class MentionIndex:
                 for prefix, position, fuzzy in states:
                     if position >= count:
                         continue
-                    token = tokens[position].norm
-                    for listed, is_fuzzy in self.candidates(token):
+                    for listed, is_fuzzy in options[position]:
                         spent = fuzzy + is_fuzzy
                         if spent > MAX_FUZZY_PER_SPAN:
                             continue
@@ -403,7 +421,7 @@ class MentionIndex:
                         next_states.append((sequence, position + 1, spent))
                         if entries and not (spent and len(sequence) == 1):
                             at_start.append((start, position + 1, entries, spent))
-                    if prefix and token in PARTICLES:
+                    if prefix and norms[position] in PARTICLES:
                         next_states.append((prefix, position + 1, fuzzy))
                 states = next_states
             if at_start:
@@ -440,24 +458,28 @@ def _upper(raw: str) -> bool:
 
 
 def _passes_case(
-    entry: _Entry, entity: Listed, tokens: Sequence[_Token], start: int, end: int, fuzzy: int
+    entry: _Entry, entity: Listed, tokens: _Tokens, start: int, end: int, fuzzy: int
 ) -> bool:
     """Writing-style checks that separate a name from ordinary words (module docstring)."""
-    words = [t for t in tokens[start:end] if t.norm not in PARTICLES]
+    words = [
+        raw
+        for norm, raw in zip(tokens.norms[start:end], tokens.raws[start:end], strict=True)
+        if norm not in PARTICLES
+    ]
     if entry.acronym:
-        return all(_upper(t.raw) or t.raw.isdigit() for t in words)
+        return all(_upper(raw) or raw.isdigit() for raw in words)
     if entry.single:
-        if not _capitalised(words[0].raw):
+        if not _capitalised(words[0]):
             return False
         if entity.schema in CRAFT_SCHEMATA:
             position = start - 1
-            while position >= 0 and tokens[position].norm in ARTICLES:
+            while position >= 0 and tokens.norms[position] in ARTICLES:
                 position -= 1
-            return position >= 0 and tokens[position].norm in CRAFT_CONTEXT
+            return position >= 0 and tokens.norms[position] in CRAFT_CONTEXT
         return True
     if entity.schema == "Person":
-        return all(_capitalised(t.raw) for t in words)
-    return not fuzzy or any(_capitalised(t.raw) for t in words)
+        return all(_capitalised(raw) for raw in words)
+    return not fuzzy or any(_capitalised(raw) for raw in words)
 
 
 def find_mentions(
@@ -478,7 +500,7 @@ def find_mentions(
     for start, end, entries, fuzzy in spans:
         if start < covered_until:
             continue
-        span_text = text[tokens[start].start : tokens[end - 1].end]
+        span_text = text[tokens.starts[start] : tokens.ends[end - 1]]
         if _BREAKS.search(span_text):
             continue
         chosen = _resolve(span_text, entries, index, tokens, start, end, fuzzy, limit, scorer)
@@ -492,7 +514,7 @@ def _resolve(
     span_text: str,
     entries: Sequence[_Entry],
     index: MentionIndex,
-    tokens: Sequence[_Token],
+    tokens: _Tokens,
     start: int,
     end: int,
     fuzzy: int,
@@ -519,8 +541,8 @@ def _resolve(
             entity_id=entity.id,
             caption=entity.caption,
             score=score,
-            start=tokens[start].start,
-            end=tokens[end - 1].end,
+            start=tokens.starts[start],
+            end=tokens.ends[end - 1],
             text=span_text,
             schema=entity.schema,
             dataset=entity.dataset,
