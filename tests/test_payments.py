@@ -359,3 +359,36 @@ def test_cli_json_output(cli: CliRunner) -> None:
     assert any(h["entity_id"] == "us_ofac_sdn:13120" for h in rows[0]["hits"])
     assert rows[1]["verdict"] == "error"
     assert "line 22" in rows[1]["error"] and "BICFI" in rows[1]["error"]
+
+
+def test_name_split_between_name_and_address_fields(screener: Screener) -> None:
+    data = (
+        fixture("pacs008_clear.xml")
+        .read_bytes()
+        .replace(
+            b"<Nm>Wolverine Precision Tooling Inc.</Nm>\n        <PstlAdr><AdrLine>400 West Main Street</AdrLine>",
+            b"<Nm>CARTEL DE JALISCO NUEVA</Nm>\n        <PstlAdr><AdrLine>GENERACION</AdrLine>",
+        )
+    )
+    result = screen_payment(data, screener)
+    assert result.verdict == BLOCK
+    assert any(
+        h.role == "creditor" and h.entity_id == "us_ofac_sdn:17671" and h.match == "mention"
+        for h in result.hits
+    )
+
+
+def test_listed_initiating_party(screener: Screener) -> None:
+    data = (
+        fixture("pain001_remittance_mention.xml")
+        .read_bytes()
+        .replace(
+            b"<InitgPty><Nm>Transportes Rapidos del Norte</Nm></InitgPty>",
+            b"<InitgPty><Nm>Tren de Aragua</Nm></InitgPty>",
+        )
+    )
+    result = screen_payment(data, screener)
+    assert result.verdict == BLOCK
+    assert any(
+        h.role == "initiating_party" and h.entity_id == "us_ofac_sdn:49756" for h in result.hits
+    )
