@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,9 +34,12 @@ def _fail(error: ClearanceError) -> typer.Exit:
 
 
 def _hits_table(name: str, hits: list[Hit], threshold: float) -> Table:
-    table = Table(title=f"Hits for {name!r} (threshold {threshold:.2f})")
-    for column in ("score", "entity", "caption", "schema", "programs", "matched name", "why"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    """One row per hit; ids and names fold rather than being cut, so they can be copied."""
+    table = Table(title=f"Hits for {name!r} (threshold {threshold:.2f})", show_lines=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("listed party", overflow="fold", ratio=3)
+    table.add_column("why", overflow="fold", ratio=3)
+    table.add_column("consequence", overflow="fold", ratio=2)
     for hit in hits:
         why = [
             f"{t['query']}={t['listed']}" + ("" if t["how"] == "exact" else f" ({t['how']})")
@@ -43,15 +47,14 @@ def _hits_table(name: str, hits: list[Hit], threshold: float) -> Table:
             if t["query"] is not None and t["listed"] is not None
         ]
         why += [f"{f.name} {f.score:+.2f}" for f in hit.features if f.name != "name"]
-        table.add_row(
-            f"{hit.score:.2f}",
-            hit.entity_id,
-            hit.caption,
-            hit.schema,
-            ", ".join(hit.programs),
-            hit.matched_name,
-            "; ".join(why),
+        party = (
+            f"[bold]{escape(hit.caption)}[/]\n{hit.entity_id}\n"
+            f"{hit.schema} · {', '.join(hit.programs) or 'no program'}"
         )
+        if hit.matched_name != hit.caption:
+            party += f"\n[dim]matched:[/] {escape(hit.matched_name)}"
+        consequences = "\n".join(str(c.get("title")) for c in hit.consequences[:3])
+        table.add_row(f"{hit.score:.2f}", party, escape("; ".join(why)), consequences)
     return table
 
 
@@ -102,9 +105,6 @@ def screen_command(
         console.print(f"No hit at or above {level:.2f} for {name!r}.")
         return
     console.print(_hits_table(name, hits, level))
-    for hit in hits:
-        for consequence in hit.consequences[:3]:
-            console.print(f"[dim]{hit.entity_id}:[/] {consequence.get('title')}", highlight=False)
 
 
 @app.command("compare")
