@@ -125,41 +125,58 @@ def _raw_chunks(path: Path, fmt: str, chunk_rows: int) -> Iterator[tuple[Any, in
         raise InputError(f"cannot read {fmt} input: {exc}", Location(str(path))) from None
 
 
-def _id_column(columns: Any, mapping: Mapping[str, str]) -> str:
-    """The input column that becomes ``id`` once ``mapping`` renames the columns."""
-    return next((old for old, new in mapping.items() if new == "id" and old in columns), "id")
+def _source_column(columns: Any, mapping: Mapping[str, str], target: str) -> str:
+    """The input column that becomes ``target`` once ``mapping`` renames the columns."""
+    return next((old for old, new in mapping.items() if new == target and old in columns), target)
 
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
 
 
-def _with_line_ids(chunk: Any, fmt: str, first_line: int, mapping: Mapping[str, str]) -> Any:
+def _with_line_ids(
+    chunk: pd.DataFrame, first_line: int, mapping: Mapping[str, str]
+) -> pd.DataFrame:
     """The chunk with a missing ``id`` set to the record's line number in the whole input.
 
     The local reader defaults ``id`` to the line number; read chunk by chunk it would use the
     line within the chunk, so the default is filled in here, from the original numbering.
     """
-    if fmt == "jsonl":
-        lines = []
-        for number, text in enumerate(chunk, start=first_line):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                value = None
-            if isinstance(value, dict):
-                column = _id_column(value, mapping)
-                if _blank(value.get(column)):
-                    value[column] = str(number)
-                    text = json.dumps(value, ensure_ascii=False) + "\n"
-            lines.append(text)
-        return lines
-    column = _id_column(chunk.columns, mapping)
+    column = _source_column(chunk.columns, mapping, "id")
     numbers = pd.Series(range(first_line, first_line + len(chunk)), index=chunk.index).astype(str)
     if column not in chunk.columns:
         return chunk.assign(**{column: numbers})
     ids = chunk[column].astype(object)
     return chunk.assign(**{column: ids.where(~ids.map(_blank), numbers).map(str)})
+
+
+def _json_lines_with_line_ids(
+    lines: list[str], first_line: int, mapping: Mapping[str, str]
+) -> tuple[list[str], bool]:
+    """:func:`_with_line_ids` for JSON lines, plus a last line ``{name: null}``.
+
+    JSON lines may differ in their keys, so a chunk of bad lines alone has no ``name`` column,
+    which the local reader (seeing the whole file) would take for a fatal error. The extra line
+    gives every chunk the column; its own bad-row report is dropped by the caller. Also says
+    whether any line of the chunk has a name key.
+    """
+    name_key = next((old for old, new in mapping.items() if new == "name"), "name")
+    has_name = False
+    result = []
+    for number, text in enumerate(lines, start=first_line):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            has_name = has_name or name_key in value
+            column = _source_column(value, mapping, "id")
+            if _blank(value.get(column)):
+                value[column] = str(number)
+                text = json.dumps(value, ensure_ascii=False) + "\n"
+        result.append(text if text.endswith("\n") else text + "\n")
+    result.append(json.dumps({name_key: None}) + "\n")
+    return result, has_name
 
 
 def _spool(chunk: Any, fmt: str, path: Path) -> None:
@@ -193,11 +210,17 @@ def iter_records(
     fmt = format_of(path, fmt)
     mapping = dict(mapping or {})
     first_line = 2 if fmt == "csv" else 1  # the local reader's numbering: CSV has a header
+    name_seen = False
     with tempfile.TemporaryDirectory(prefix="clearance-chunks-") as folder:
         spool = Path(folder) / f"chunk.{fmt}"
         offset = 0
         for chunk, rows in _raw_chunks(path, fmt, chunk_rows):
-            _spool(_with_line_ids(chunk, fmt, first_line + offset, mapping), fmt, spool)
+            if fmt == "jsonl":
+                lines, has_name = _json_lines_with_line_ids(chunk, first_line + offset, mapping)
+                name_seen = name_seen or has_name
+                _spool(lines, fmt, spool)
+            else:
+                _spool(_with_line_ids(chunk, first_line + offset, mapping), fmt, spool)
             try:
                 records, problems = read_records(spool, mapping, fmt)
             except InputError as exc:
@@ -205,8 +228,14 @@ def iter_records(
                     exc.reason, Location(str(path), None, exc.location.field)
                 ) from None
             records["line"] = records["line"].astype(int) + offset
-            yield records, [_moved(p, path, offset) for p in problems]
+            sentinel = first_line + rows if fmt == "jsonl" else None
+            yield (
+                records,
+                [_moved(p, path, offset) for p in problems if p.location.line != sentinel],
+            )
             offset += rows
+    if fmt == "jsonl" and offset and not name_seen:
+        raise InputError("no 'name' in any line (rename with --map)", Location(str(path)))
 
 
 # ----------------------------------------------------------------------------------------------
