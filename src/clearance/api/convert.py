@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -33,21 +34,23 @@ if TYPE_CHECKING:
 ALL_DATASETS = ("default", "sanctions")
 #: Lowest score /search shows: a search is exploratory, so it shows weaker resemblances.
 SEARCH_CUTOFF = 0.3
-#: yente algorithm names clients may send; all are served by Clearance's one matcher.
-ALGORITHM_NAMES = frozenset(
-    {
-        "best",
-        "clearance",
-        "logic-v1",
-        "logic-v2",
-        "name-based",
-        "name-qualified",
-        "regression-v1",
-        "regression-v2",
-        "regression-v3",
-        "ofac-249",
-    }
-)
+
+
+class AlgorithmName(StrEnum):
+    """yente algorithm names clients may send; all are served by Clearance's one matcher."""
+
+    BEST = "best"
+    CLEARANCE = "clearance"
+    LOGIC_V1 = "logic-v1"
+    LOGIC_V2 = "logic-v2"
+    NAME_BASED = "name-based"
+    NAME_QUALIFIED = "name-qualified"
+    REGRESSION_V1 = "regression-v1"
+    REGRESSION_V2 = "regression-v2"
+    REGRESSION_V3 = "regression-v3"
+    OFAC_249 = "ofac-249"
+
+
 MATCHER_NAME = "clearance"
 
 #: FtM properties carrying a query's names, dates, countries and identifiers.
@@ -70,12 +73,6 @@ def default_threshold() -> float:
     from clearance.matching import DEFAULT_THRESHOLD
 
     return DEFAULT_THRESHOLD
-
-
-def check_algorithm(name: str) -> None:
-    if name not in ALGORITHM_NAMES:
-        known = ", ".join(sorted(ALGORITHM_NAMES))
-        raise HTTPException(400, f"Unknown algorithm {name!r}; use one of: {known}.")
 
 
 @dataclass(slots=True)

@@ -147,7 +147,8 @@ def job_info(state: dict[str, Any]) -> JobInfo:
     )
 
 
-def _owned(request: Request, principal: Principal, job_id: str) -> dict[str, Any]:
+def owned_job(request: Request, principal: Principal, job_id: str) -> dict[str, Any]:
+    """The job's state if the caller started it (admins see every job); 404 otherwise."""
     state = request.app.state.jobs.state(job_id)
     if state["owner"] != principal.key_id and not principal.role.allows(Role.ADMIN):
         raise HTTPException(404, f"No job {job_id!r}.")
@@ -186,7 +187,7 @@ def get_job(
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
 ) -> JobInfo:
     """Progress of a batch job."""
-    return job_info(_owned(request, principal, job_id))
+    return job_info(owned_job(request, principal, job_id))
 
 
 @router.get(
@@ -204,7 +205,7 @@ def job_results(
     format: str = "csv",
 ) -> FileResponse:
     """The job's hits as CSV or Parquet (one row per hit)."""
-    state = _owned(request, principal, job_id)
+    state = owned_job(request, principal, job_id)
     if state["status"] != "done":
         raise HTTPException(
             409, f"Job {job_id} is {state['status']}; results come when it is done."

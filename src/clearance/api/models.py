@@ -63,8 +63,12 @@ class EntityExample(BaseModel):
     properties: dict[str, str | list[Any]] = Field(default_factory=dict)
 
 
+#: Most query examples one /match request may carry.
+MAX_MATCH_QUERIES = 100
+
+
 class EntityMatchQuery(BaseModel):
-    queries: dict[str, EntityExample]
+    queries: dict[str, EntityExample] = Field(max_length=MAX_MATCH_QUERIES)
     weights: dict[str, float] = Field(default_factory=dict)
     config: dict[str, Any] = Field(default_factory=dict)
 

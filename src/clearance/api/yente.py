@@ -39,7 +39,6 @@ router = APIRouter(tags=["yente-compatible"])
 #: yente's default score below which candidates are dropped from /match responses.
 DEFAULT_CUTOFF = 0.5
 MAX_LIMIT = 500
-MAX_QUERIES = 100
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse},
     401: {"model": ErrorResponse},
@@ -129,7 +128,7 @@ def match(
         Query(ge=0.0, le=1.0, description="Score for match=true; default: the library's threshold"),
     ] = None,
     cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_CUTOFF,
-    algorithm: str = "best",
+    algorithm: convert.AlgorithmName = convert.AlgorithmName.BEST,
     include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI query default
     exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
     exclude_schema: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -139,9 +138,6 @@ def match(
 ) -> dict[str, Any]:
     """Score each query against the lists; results at or above ``cutoff``, ``match`` at
     ``threshold``. Same request and response shape as yente's ``/match``."""
-    if len(body.queries) > MAX_QUERIES:
-        raise HTTPException(400, f"Too many queries: at most {MAX_QUERIES} per request.")
-    convert.check_algorithm(algorithm)
     scope = convert.DatasetScope.parse(dataset, include_dataset, exclude_dataset)
     threshold = convert.default_threshold() if threshold is None else threshold
     services = request.app.state.services

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pandas as pd
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clearance.api.convert import default_threshold
-from clearance.api.jobs import start_job
+from clearance.api.jobs import owned_job, start_job
 from clearance.api.lists import diff_versions, lists_status
 from clearance.api.models import ScreenRequest
 from clearance.api.screening import screen_record
@@ -44,6 +45,8 @@ TITLES = {
 
 #: Lowest score the search page lists, so analysts also see weaker resemblances.
 SEARCH_FLOOR = 0.5
+#: Best hits a finished batch job shows on its page (the download has them all).
+PREVIEW_ROWS = 25
 #: Rows per section of the diff page (the JSON endpoint has them all).
 DIFF_ROWS = 500
 
@@ -115,9 +118,17 @@ def logout() -> Response:
 
 
 def _hit_view(hit: dict[str, Any]) -> dict[str, Any]:
-    """Adds the short summary and readable explanation lines the results table shows."""
-    lines = [f.get("detail") or f"{f['name']}: {f['score']:+.3f}" for f in hit.get("features", [])]
-    return {**hit, "summary": lines[0] if lines else "details", "explanation_lines": lines}
+    """A hit with its explanation split the way the results table shows it: the token pairs,
+    the listed tokens the query lacks, the query tokens the name lacks, and each piece of
+    evidence (birth date, country, identifier, type, weak alias) with its effect on the score."""
+    tokens = hit.get("tokens", [])
+    return {
+        **hit,
+        "pairs": [t for t in tokens if t["query"] is not None and t["listed"] is not None],
+        "missing": [t["listed"] for t in tokens if t["query"] is None],
+        "extra": [t["query"] for t in tokens if t["listed"] is None],
+        "evidence": [f for f in hit.get("features", []) if f["name"] != "name"],
+    }
 
 
 @router.get("/")
@@ -259,13 +270,18 @@ async def batch_upload(request: Request, file: UploadFile, threshold: str = Form
 @router.get("/batch/{job_id}")
 def batch_job_page(request: Request, job_id: str) -> HTMLResponse:
     principal = _principal(request, Role.ANALYST)
-    state = request.app.state.jobs.state(job_id)
+    state = owned_job(request, principal, job_id)
+    preview = None
+    if state["status"] == "done":
+        results = pd.read_parquet(request.app.state.jobs.root / job_id / "results.parquet")
+        preview = results.sort_values("score", ascending=False, kind="stable").head(PREVIEW_ROWS)
     return _render(
         request,
         "batch.html",
         principal,
         page="batch",
         job=state,
+        preview=None if preview is None else preview.to_dict("records"),
         error=None,
         threshold=default_threshold(),
     )
@@ -275,7 +291,29 @@ def batch_job_page(request: Request, job_id: str) -> HTMLResponse:
 def lists_page(request: Request) -> HTMLResponse:
     principal = _principal(request)
     status = lists_status(request.app.state.services.store())
-    return _render(request, "lists.html", principal, page="lists", **status)
+    previous = _previous_versions(status["versions"])
+    # The form starts on the latest change of any list: its newest version and the one before.
+    latest = next((v["id"] for v in status["versions"] if previous[v["id"]]), None)
+    return _render(
+        request,
+        "lists.html",
+        principal,
+        page="lists",
+        previous=previous,
+        default_a=previous.get(latest) if latest else None,
+        default_b=latest,
+        **status,
+    )
+
+
+def _previous_versions(versions: list[dict[str, Any]]) -> dict[int, int | None]:
+    """Version id -> the id of the same dataset's version before it (``versions`` newest first)."""
+    previous: dict[int, int | None] = {}
+    last_seen: dict[str, int] = {}
+    for version in reversed(versions):
+        previous[version["id"]] = last_seen.get(version["dataset"])
+        last_seen[version["dataset"]] = version["id"]
+    return previous
 
 
 @router.get("/lists/diff")

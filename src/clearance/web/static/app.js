@@ -9,26 +9,27 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// A running job's page polls GET /jobs/{id}; when the job ends, the page reloads to show the
+// finished state (best hits, download links, problems) rendered by the server.
 function pollJob(element) {
   const url = element.dataset.jobUrl;
   const bar = element.querySelector("progress");
   const text = element.querySelector(".progress-text");
-  const done = document.getElementById("job-done");
   async function tick() {
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) { text.textContent = "Cannot read job status (" + response.status + ")"; return; }
     const job = await response.json();
     if (job.rows_total) { bar.max = job.rows_total; bar.value = job.rows_done; }
-    text.textContent = job.status + ": " + job.rows_done + (job.rows_total ? " of " + job.rows_total : "") +
-      " rows, " + job.hits + " hits";
-    if (job.status === "done" || job.status === "failed") {
-      if (job.status === "failed") { text.textContent += " — " + job.errors.join("; "); }
-      if (done && job.status === "done") { done.hidden = false; done.querySelector("a").focus(); }
-      return;
-    }
-    setTimeout(tick, 500);
+    text.textContent = job.status + (job.rows_total === null ? "" :
+      ": " + job.rows_done + " of " + job.rows_total + " rows, " + job.hits + " hits");
+    if (job.status === "done" || job.status === "failed") { window.location.reload(); return; }
+    setTimeout(tick, 400);
   }
   tick();
 }
 
 document.querySelectorAll("[data-job-url]").forEach(pollJob);
+
+// On a finished job's page, focus the first download link so Enter downloads the results.
+const download = document.querySelector("#job-done:not([hidden]) a");
+if (download) { download.focus(); }
