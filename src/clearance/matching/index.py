@@ -1,7 +1,8 @@
 """The candidate index: which listed names can possibly match a query, without a full scan.
 
 Built once per set of active list versions and persisted (numpy arrays + JSON) so reopening
-takes well under a second. Layout:
+takes well under a second: every lookup table is stored ready to use, and entity records are
+decoded only when a hit needs them. Layout:
 
 - ``vocab``: distinct normalised tokens; ``token_weight``: their rarity (IDF over entities).
 - ``postings``: CSR matrix vocab x names (which names carry a token, joined hyphen forms too).
@@ -11,7 +12,9 @@ takes well under a second. Layout:
 
 A chunk of queries becomes one sparse matrix (queries x vocab, weighted similarities) whose
 product with ``postings`` pre-scores every name at once; only the best few per query are
-aligned exactly by :mod:`clearance.matching.scoring`.
+aligned exactly by :mod:`clearance.matching.scoring`. The tokens a chunk brings that were never
+seen before are looked up together (:meth:`NameIndex.lookup_tokens`): their trigram overlap with
+the whole vocabulary is one sparse product too.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,8 @@ from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
 MATCHER_VERSION = "clearance-matcher-2"
+#: Version of the files an index is saved as; another layout is rebuilt, never misread.
+INDEX_LAYOUT = 2
 
 #: Name kinds in index order (``name_kind`` stores the position).
 NAME_KINDS = (
@@ -142,6 +147,60 @@ class EntityInfo:
         )
 
 
+class EntityTable(Sequence[EntityInfo]):
+    """Entity records of an index, decoded on first use.
+
+    A reopened index holds them as JSON lines; a screening touches only the entities it hits,
+    so parsing all of them up front would be most of the reopening time.
+    """
+
+    def __init__(self, infos: list[EntityInfo | None], lines: bytes = b"") -> None:
+        self._infos = infos
+        self._lines = lines
+        self._ends: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, infos: list[EntityInfo]) -> EntityTable:
+        return cls(list(infos))
+
+    @classmethod
+    def from_lines(cls, lines: bytes) -> EntityTable:
+        """``lines``: one JSON record per line (``EntityInfo.to_json``), as :meth:`to_lines`."""
+        ends = np.flatnonzero(np.frombuffer(lines, dtype=np.uint8) == ord("\n"))
+        table = cls([None] * len(ends), lines)
+        table._ends = ends
+        return table
+
+    def to_lines(self) -> bytes:
+        text = "".join(
+            json.dumps(info.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+            for info in self
+        )
+        return text.encode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+    def _decode(self, position: int) -> EntityInfo:
+        assert self._ends is not None
+        start = int(self._ends[position - 1]) + 1 if position else 0
+        info = EntityInfo.from_json(json.loads(self._lines[start : int(self._ends[position])]))
+        self._infos[position] = info
+        return info
+
+    def __getitem__(self, position):  # type: ignore[no-untyped-def, override]
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        info = self._infos[position]
+        if info is None:
+            info = self._decode(position % len(self._infos))
+        return info
+
+    def __iter__(self) -> Iterator[EntityInfo]:
+        for position in range(len(self._infos)):
+            yield self[position]
+
+
 def trigrams(token: str) -> list[str]:
     padded = f" {token} "
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
@@ -172,56 +231,62 @@ class NameIndex:
         "tri_indices",
         "vocab_tri_count",
         "vocab_skeleton",
+        "short_ptr",
+        "short_ids",
+        "identifier_ptr",
+        "identifier_positions",
     )
 
     def __init__(
         self,
-        entities: list[EntityInfo],
+        entities: Sequence[EntityInfo],
         name_text: list[str],
         vocab: list[str],
         trigram_vocab: list[str],
         skeleton_vocab: list[str],
+        short_keys: list[str],
+        identifier_numbers: list[str],
         arrays: dict[str, np.ndarray],
     ) -> None:
+        """Wrap built or loaded tables; only cheap, vectorised work happens here."""
         self.entities = entities
         self.name_text = name_text
         self.vocab = vocab
         self.trigram_vocab = trigram_vocab
         self.skeleton_vocab = skeleton_vocab
+        self.short_keys = short_keys
+        self.identifier_numbers = identifier_numbers
         for key in self.ARRAYS:
             setattr(self, key, arrays[key])
-        self.vocab_ids = {token: i for i, token in enumerate(vocab)}
-        self.trigram_ids = {gram: i for i, gram in enumerate(trigram_vocab)}
-        postings = sp.csr_matrix(
+        self.vocab_ids = dict(zip(vocab, range(len(vocab)), strict=True))
+        self.trigram_ids = dict(zip(trigram_vocab, range(len(trigram_vocab)), strict=True))
+        self.short_slots = dict(zip(short_keys, range(len(short_keys)), strict=True))
+        self.identifier_slots = dict(
+            zip(identifier_numbers, range(len(identifier_numbers)), strict=True)
+        )
+        # rows after the vocab: one per letter, the names with a NAME token of that initial
+        self.postings = sp.csr_matrix(
             (
                 np.ones(len(self.post_indices), dtype=np.float32),
                 self.post_indices,
                 self.post_indptr,
             ),
-            shape=(len(vocab), len(name_text)),
+            shape=(len(vocab) + len(LETTERS), len(name_text)),
         )
-        # rows after the vocab: one per letter, the names with a NAME token of that initial
-        self.postings = sp.vstack([postings, self._initial_postings()], format="csr")
-        self.short_tokens: dict[str, list[int]] = defaultdict(list)
-        for token_id, token in enumerate(vocab):
-            if 3 <= len(token) <= SHORT_TOKEN and token.isalpha():
-                for key in deletion_keys(token):
-                    self.short_tokens[key].append(token_id)
-        by_skeleton: dict[int, list[int]] = defaultdict(list)
-        for token_id, skeleton_id in enumerate(self.vocab_skeleton.tolist()):
-            if skeleton_id >= 0:
-                by_skeleton[skeleton_id].append(token_id)
-        self.skeleton_tokens = {
-            skeleton_vocab[k]: np.asarray(v, dtype=np.int32) for k, v in by_skeleton.items()
-        }
-        self.identifier_entities: dict[str, list[int]] = defaultdict(list)
-        for position, info in enumerate(entities):
-            for _, number, _ in info.identifiers:
-                self.identifier_entities[number].append(position)
+        self.trigram_matrix = sp.csr_matrix(
+            (np.ones(len(self.tri_indices), dtype=np.int32), self.tri_indices, self.tri_indptr),
+            shape=(len(trigram_vocab), len(vocab)),
+        )
+        # vocab ids grouped by skeleton (ascending within a group), found by the skeleton's id
+        self.skeleton_ids = dict(zip(skeleton_vocab, range(len(skeleton_vocab)), strict=True))
+        self.skeleton_order = np.argsort(self.vocab_skeleton, kind="stable").astype(np.int32)
+        keyed = self.vocab_skeleton[self.vocab_skeleton >= 0]
+        counts = np.bincount(keyed, minlength=len(skeleton_vocab))
+        self.skeleton_ptr = np.concatenate([[0], np.cumsum(counts)]) + (len(vocab) - len(keyed))
         self.unknown_weight = float(math.log(1.0 + len(entities)))
         self._name_cache: dict[int, tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...]]]
         self._name_cache = {}
-        self._token_cache: dict[str, TokenMatches] = {}
+        self._token_cache: dict[tuple[str, int], TokenMatches] = {}
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
 
@@ -276,11 +341,11 @@ class NameIndex:
         )
         name_ptr = np.zeros(len(name_tokens) + 1, dtype=np.int64)
         name_ptr[1:] = np.cumsum([len(t) for t in name_tokens])
-        flat = [t for tokens in name_tokens for t in tokens]
-        flat_kinds = [k for kinds in name_kinds for k in kinds]
+        name_tok = np.asarray([t for tokens in name_tokens for t in tokens], dtype=np.int32)
+        name_tok_kind = np.asarray([k for kinds in name_kinds for k in kinds], dtype=np.int8)
 
         # postings: vocab x names (NAME tokens and joined forms; particles and legal forms
-        # never make a candidate on their own)
+        # never make a candidate on their own), then one row per initial letter
         rows, cols = [], []
         for n, (tokens, kinds, extra) in enumerate(
             zip(name_tokens, name_kinds, extra_tokens, strict=True)
@@ -292,9 +357,13 @@ class NameIndex:
             for t in extra:
                 rows.append(t)
                 cols.append(n)
+        initial_rows, initial_cols = _initial_postings(vocab, name_ptr, name_tok, name_tok_kind)
         postings = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(vocab), len(name_text)),
+            (
+                np.ones(len(rows) + len(initial_rows), dtype=np.float32),
+                (np.concatenate([rows, initial_rows]), np.concatenate([cols, initial_cols])),
+            ),
+            shape=(len(vocab) + len(LETTERS), len(name_text)),
         )
         postings.sum_duplicates()
 
@@ -303,6 +372,7 @@ class NameIndex:
         tri_count = np.zeros(len(vocab), dtype=np.int16)
         skeleton_ids: dict[str, int] = {}
         vocab_skeleton = np.full(len(vocab), -1, dtype=np.int32)
+        short_tokens: dict[str, list[int]] = defaultdict(list)
         for t, token in enumerate(vocab):
             grams = set(trigrams(token))
             tri_count[t] = len(grams)
@@ -314,16 +384,25 @@ class NameIndex:
                 key = skeleton(token)
                 if len(key) >= 2:
                     vocab_skeleton[t] = skeleton_ids.setdefault(key, len(skeleton_ids))
+                if len(token) <= SHORT_TOKEN:
+                    for deleted in deletion_keys(token):
+                        short_tokens[deleted].append(t)
         tri = sp.csr_matrix(
             (np.ones(len(tri_rows), dtype=np.int8), (tri_rows, tri_cols)),
             shape=(len(trigram_ids), len(vocab)),
         )
+        identifier_entities: dict[str, list[int]] = defaultdict(list)
+        for position, info in enumerate(infos):
+            for _, number, _ in info.identifiers:
+                identifier_entities[number].append(position)
+        short_ptr, short_ids = _ragged(list(short_tokens.values()))
+        identifier_ptr, identifier_positions = _ragged(list(identifier_entities.values()))
         arrays = {
             "name_entity": np.asarray(name_entity, dtype=np.int32),
             "name_kind": np.asarray(name_kind, dtype=np.int8),
             "name_ptr": name_ptr,
-            "name_tok": np.asarray(flat, dtype=np.int32),
-            "name_tok_kind": np.asarray(flat_kinds, dtype=np.int8),
+            "name_tok": name_tok,
+            "name_tok_kind": name_tok_kind,
             "token_weight": token_weight,
             "post_indptr": postings.indptr.astype(np.int64),
             "post_indices": postings.indices.astype(np.int32),
@@ -331,8 +410,21 @@ class NameIndex:
             "tri_indices": tri.indices.astype(np.int32),
             "vocab_tri_count": tri_count,
             "vocab_skeleton": vocab_skeleton,
+            "short_ptr": short_ptr,
+            "short_ids": short_ids,
+            "identifier_ptr": identifier_ptr,
+            "identifier_positions": identifier_positions,
         }
-        return cls(infos, name_text, vocab, list(trigram_ids), list(skeleton_ids), arrays)
+        return cls(
+            EntityTable.of(infos),
+            name_text,
+            vocab,
+            list(trigram_ids),
+            list(skeleton_ids),
+            list(short_tokens),
+            list(identifier_entities),
+            arrays,
+        )
 
     # --- persistence -------------------------------------------------------------------------
 
@@ -342,13 +434,21 @@ class NameIndex:
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
         try:
             np.savez(staging / "arrays.npz", **{k: getattr(self, k) for k in self.ARRAYS})
+            entities = (
+                self.entities
+                if isinstance(self.entities, EntityTable)
+                else EntityTable.of(list(self.entities))
+            )
+            (staging / "entities.jsonl").write_bytes(entities.to_lines())
             document = {
                 "matcher": MATCHER_VERSION,
-                "entities": [info.to_json() for info in self.entities],
+                "layout": INDEX_LAYOUT,
                 "names": self.name_text,
                 "vocab": self.vocab,
                 "trigrams": self.trigram_vocab,
                 "skeletons": self.skeleton_vocab,
+                "short_keys": self.short_keys,
+                "identifiers": self.identifier_numbers,
             }
             (staging / "index.json").write_text(
                 json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
@@ -377,20 +477,23 @@ class NameIndex:
         """The index saved in ``folder``, or None when absent, partial or of another matcher."""
         try:
             document = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+            if document.get("matcher") != MATCHER_VERSION or document.get("layout") != INDEX_LAYOUT:
+                return None
             with np.load(folder / "arrays.npz", allow_pickle=False) as data:
                 arrays = {k: data[k] for k in cls.ARRAYS}
+            entities = EntityTable.from_lines((folder / "entities.jsonl").read_bytes())
+            return cls(
+                entities,
+                document["names"],
+                document["vocab"],
+                document["trigrams"],
+                document["skeletons"],
+                document["short_keys"],
+                document["identifiers"],
+                arrays,
+            )
         except (OSError, ValueError, KeyError):
             return None
-        if document.get("matcher") != MATCHER_VERSION:
-            return None
-        return cls(
-            [EntityInfo.from_json(row) for row in document["entities"]],
-            document["names"],
-            document["vocab"],
-            document["trigrams"],
-            document["skeletons"],
-            arrays,
-        )
 
     # --- lookups -----------------------------------------------------------------------------
 
@@ -403,19 +506,13 @@ class NameIndex:
         sums = np.where(empty, 0.0, sums)
         return sums.astype(np.float32)
 
-    def _initial_postings(self) -> sp.csr_matrix:
-        first = np.array(
-            [LETTERS.find(t[0]) if len(t) > 1 else -1 for t in self.vocab], dtype=np.int32
-        )
-        letters = first[self.name_tok]
-        names = np.repeat(np.arange(len(self.name_text)), np.diff(self.name_ptr))
-        keep = (letters >= 0) & (self.name_tok_kind == NAME)
-        matrix = sp.csr_matrix(
-            (np.ones(int(keep.sum()), dtype=np.float32), (letters[keep], names[keep])),
-            shape=(len(LETTERS), len(self.name_text)),
-        )
-        matrix.data[:] = 1.0  # a name with two tokens of one initial counts once
-        return matrix
+    def identifier_entities(self, number: str) -> list[int]:
+        """Positions of the entities listing identifier ``number`` (normalised)."""
+        slot = self.identifier_slots.get(number)
+        if slot is None:
+            return []
+        start, end = self.identifier_ptr[slot], self.identifier_ptr[slot + 1]
+        return self.identifier_positions[start:end].tolist()
 
     def name_tokens(self, n: int) -> tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...]]:
         """Tokens, kinds and weights of name ``n`` (cached: names recur across queries)."""
@@ -434,64 +531,69 @@ class NameIndex:
 
     def token_matches(self, token: str, kind: int) -> TokenMatches:
         """Vocab tokens equal, phonetically equal or close in spelling to ``token``."""
-        key = f"{kind}:{token}"
-        cached = self._token_cache.get(key)
-        if cached is not None:
-            return cached
+        cached = self._token_cache.get((token, kind))
+        if cached is None:
+            self.lookup_tokens([(token, kind)])
+            cached = self._token_cache[(token, kind)]
+        return cached
+
+    def lookup_tokens(self, keys: Iterable[tuple[str, int]]) -> None:
+        """Find and cache the matches of every ``(token, kind)`` not cached yet.
+
+        The tokens' trigram overlap with the whole vocabulary is one sparse product for all of
+        them (a chunk of queries brings hundreds of unseen tokens), the rest is per token.
+        """
+        todo = [key for key in dict.fromkeys(keys) if key not in self._token_cache]
+        if not todo:
+            return
+        if len(self._token_cache) + len(todo) > 200_000:
+            self._token_cache.clear()
+        words = list(dict.fromkeys(token for token, _ in todo if not _is_initial(token)))
+        fuzzy = self._trigram_neighbours([t for t in words if len(t) >= 2])
+        found_by_word = {word: self._close_tokens(word, fuzzy.get(word, ())) for word in words}
+        for token, kind in todo:
+            if _is_initial(token):
+                letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
+                similarity = np.array([INITIAL_SIMILARITY], dtype=np.float32)
+                self._token_cache[(token, kind)] = TokenMatches(letter, similarity, INITIAL_WEIGHT)
+                continue
+            found = found_by_word[token]
+            ids = np.fromiter(found.keys(), dtype=np.int32, count=len(found))
+            sims = np.fromiter(found.values(), dtype=np.float32, count=len(found))
+            keep = sims >= PART_SIMILARITY
+            ids, sims = ids[keep], sims[keep]
+            exact = self.vocab_ids.get(token)
+            if exact is not None:
+                weight = float(self.token_weight[exact])
+            elif len(ids):
+                weight = float(self.token_weight[ids[int(np.argmax(sims))]])
+            else:
+                weight = self.unknown_weight
+            self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
+
+    def _close_tokens(self, token: str, trigram_neighbours: Iterable[int]) -> dict[int, float]:
+        """Vocab id -> similarity: the exact token, same skeleton, one deletion apart, then the
+        trigram neighbours (in this order: the best match's weight prefers the earliest)."""
         found: dict[int, float] = {}
-        if len(token) == 1 and token in LETTERS:
-            letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
-            matches = TokenMatches(
-                letter, np.array([INITIAL_SIMILARITY], dtype=np.float32), INITIAL_WEIGHT
-            )
-            self._token_cache[key] = matches
-            return matches
         exact = self.vocab_ids.get(token)
         if exact is not None:
             found[exact] = 1.0
         if len(token) >= 3 and token.isalpha():
-            for t in self.skeleton_tokens.get(skeleton(token), ()):
-                t = int(t)
-                if t not in found:
-                    found[t] = token_similarity(token, self.vocab[t])[0]
-        if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
-            for deleted in deletion_keys(token):
-                for t in self.short_tokens.get(deleted, ()):
+            slot = self.skeleton_ids.get(skeleton(token))
+            if slot is not None:
+                group = self.skeleton_order[self.skeleton_ptr[slot] : self.skeleton_ptr[slot + 1]]
+                for t in group.tolist():
                     if t not in found:
                         found[t] = token_similarity(token, self.vocab[t])[0]
-        if len(token) >= 2:
-            self._fuzzy_tokens(token, found)
-        ids = np.fromiter(found.keys(), dtype=np.int32, count=len(found))
-        sims = np.fromiter(found.values(), dtype=np.float32, count=len(found))
-        keep = sims >= PART_SIMILARITY
-        ids, sims = ids[keep], sims[keep]
-        if exact is not None:
-            weight = float(self.token_weight[exact])
-        elif len(ids):
-            weight = float(self.token_weight[ids[int(np.argmax(sims))]])
-        else:
-            weight = self.unknown_weight
-        matches = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
-        if len(self._token_cache) > 200_000:
-            self._token_cache.clear()
-        self._token_cache[key] = matches
-        return matches
-
-    def _fuzzy_tokens(self, token: str, found: dict[int, float]) -> None:
-        grams = [self.trigram_ids[g] for g in set(trigrams(token)) if g in self.trigram_ids]
-        if not grams:
-            return
-        pieces = [self.tri_indices[self.tri_indptr[g] : self.tri_indptr[g + 1]] for g in grams]
-        hits = np.concatenate(pieces)
-        ids, counts = np.unique(hits, return_counts=True)
-        query_count = len(trigrams(token))
-        dice = 2.0 * counts / (query_count + self.vocab_tri_count[ids])
-        close = dice >= TRIGRAM_DICE
-        ids, dice = ids[close], dice[close]
-        if len(ids) > MAX_FUZZY_TOKENS:
-            top = np.argpartition(-dice, MAX_FUZZY_TOKENS)[:MAX_FUZZY_TOKENS]
-            ids = ids[top]
-        for t in ids.tolist():
+        if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
+            for deleted in deletion_keys(token):
+                slot = self.short_slots.get(deleted)
+                if slot is None:
+                    continue
+                for t in self.short_ids[self.short_ptr[slot] : self.short_ptr[slot + 1]].tolist():
+                    if t not in found:
+                        found[t] = token_similarity(token, self.vocab[t])[0]
+        for t in trigram_neighbours:
             if t in found:
                 continue
             listed = self.vocab[t]
@@ -500,6 +602,46 @@ class NameIndex:
                 found[t] = similarity
             elif len(listed) >= 3 and len(token) > len(listed) and listed in token:
                 found[t] = PART_SIMILARITY
+        return found
+
+    def _trigram_neighbours(self, tokens: list[str]) -> dict[str, list[int]]:
+        """Per token, the vocab ids sharing a Dice share of trigrams >= :data:`TRIGRAM_DICE`
+        (the best :data:`MAX_FUZZY_TOKENS`), for all tokens with one sparse product."""
+        rows: list[int] = []
+        cols: list[int] = []
+        lengths = np.zeros(len(tokens), dtype=np.int64)
+        for r, token in enumerate(tokens):
+            grams = trigrams(token)
+            lengths[r] = len(grams)
+            for gram in set(grams):
+                gram_id = self.trigram_ids.get(gram)
+                if gram_id is not None:
+                    rows.append(r)
+                    cols.append(gram_id)
+        if not rows:
+            return {}
+        query = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int32), (rows, cols)),
+            shape=(len(tokens), len(self.trigram_vocab)),
+        )
+        shared = (query @ self.trigram_matrix).tocsr()
+        shared.sort_indices()
+        row_of = np.repeat(np.arange(len(tokens)), np.diff(shared.indptr))
+        dice = 2.0 * shared.data / (lengths[row_of] + self.vocab_tri_count[shared.indices])
+        close = dice >= TRIGRAM_DICE
+        ids, dice, row_of = shared.indices[close], dice[close], row_of[close]
+        bounds = np.searchsorted(row_of, np.arange(len(tokens) + 1))
+        neighbours: dict[str, list[int]] = {}
+        for r, token in enumerate(tokens):
+            start, end = bounds[r], bounds[r + 1]
+            if start == end:
+                continue
+            row_ids = ids[start:end]
+            if end - start > MAX_FUZZY_TOKENS:
+                top = np.argpartition(-dice[start:end], MAX_FUZZY_TOKENS)[:MAX_FUZZY_TOKENS]
+                row_ids = row_ids[top]
+            neighbours[token] = row_ids.tolist()
+        return neighbours
 
     def prescore(
         self, queries: list[tuple[tuple[str, ...], tuple[int, ...]]]
@@ -508,23 +650,32 @@ class NameIndex:
 
         Returns the queries x names estimate matrix and each query's token weights total.
         """
-        rows: list[np.ndarray] = []
+        self.lookup_tokens(
+            (token, kind)
+            for tokens, kinds in queries
+            for token, kind in zip(tokens, kinds, strict=True)
+        )
+        rows: list[int] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
         totals = np.zeros(len(queries), dtype=np.float32)
         for q, (tokens, kinds) in enumerate(queries):
             for token, kind in zip(tokens, kinds, strict=True):
-                matches = self.token_matches(token, kind)
+                matches = self._token_cache[(token, kind)]
                 totals[q] += matches.weight
                 if kind != NAME or not len(matches.ids):
                     continue
-                rows.append(np.full(len(matches.ids), q, dtype=np.int32))
+                rows.append(q)
                 cols.append(matches.ids)
                 vals.append(matches.similarities * np.float32(matches.weight))
         if not rows:
             return sp.csr_matrix((len(queries), len(self.name_text)), dtype=np.float32), totals
+        counts = [len(c) for c in cols]
         weighted = sp.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            (
+                np.concatenate(vals),
+                (np.repeat(np.asarray(rows, dtype=np.int32), counts), np.concatenate(cols)),
+            ),
             shape=(len(queries), self.postings.shape[0]),
         )
         covered = (weighted @ self.postings).tocsr()
@@ -536,6 +687,31 @@ class NameIndex:
         denominator = totals[query_rows] + matched + MISSING_LISTED_FACTOR * (name_total - matched)
         covered.data = (c + matched) / np.maximum(denominator, 1e-6)
         return covered, totals
+
+
+def _initial_postings(
+    vocab: list[str], name_ptr: np.ndarray, name_tok: np.ndarray, name_tok_kind: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, name) pairs of the initial-letter rows: a name under each initial of its NAME
+    tokens, once per letter (rows start after the vocab)."""
+    first = np.array([LETTERS.find(t[0]) if len(t) > 1 else -1 for t in vocab], dtype=np.int32)
+    letters = first[name_tok] if len(name_tok) else np.zeros(0, dtype=np.int32)
+    names = np.repeat(np.arange(len(name_ptr) - 1), np.diff(name_ptr))
+    keep = (letters >= 0) & (name_tok_kind == NAME)
+    pairs = np.unique(np.stack([letters[keep], names[keep]]), axis=1)
+    return pairs[0] + len(vocab), pairs[1]
+
+
+def _is_initial(token: str) -> bool:
+    return len(token) == 1 and token in LETTERS
+
+
+def _ragged(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ints as CSR-style (pointers, values) arrays."""
+    ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(g) for g in groups])
+    values = np.fromiter((v for g in groups for v in g), dtype=np.int32, count=int(ptr[-1]))
+    return ptr, values
 
 
 def is_weak(kind_code: int) -> bool:

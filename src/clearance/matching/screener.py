@@ -358,7 +358,7 @@ class Screener:
     def _identifier_entities(self, query: Query) -> list[int]:
         found: list[int] = []
         for number in query.identifiers:
-            found.extend(self.index.identifier_entities.get(number, ()))
+            found.extend(self.index.identifier_entities(number))
         return found
 
     def _evidence(
