@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from clearance.cli.common import err, reporting_errors
 from clearance.cli.main import app
 from clearance.cli.screening_lists import LISTS_HELP, screener_for
-from clearance.errors import ClearanceError, InputError, Location
+from clearance.errors import InputError, Location
 
 FORMATS = ("json", "table", "html")
 
@@ -31,8 +32,7 @@ def scan_command(
     from clearance.documents import scan_document
     from clearance.documents.report import to_html, to_json, to_table
 
-    err = Console(stderr=True)
-    try:
+    with reporting_errors(code=2, doing="scanning"):
         if format not in FORMATS:
             raise InputError(
                 f"unknown format {format!r} (use json, table or html)", Location(field="format")
@@ -40,21 +40,18 @@ def scan_command(
         if not file.is_file():
             raise InputError("no such file", Location(str(file)))
         document, mentions = scan_document(file, screener_for(lists), threshold)
-    except ClearanceError as error:
-        err.print(f"[red]error:[/] {error}")
-        raise typer.Exit(2) from None
-    if format == "table":
-        table = to_table(mentions, f"{len(mentions)} mention(s) in {file}")
-        if out:
-            with out.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=160, no_color=True).print(table)
+        if format == "table":
+            table = to_table(mentions, f"{len(mentions)} mention(s) in {file}")
+            if out:
+                with out.open("w", encoding="utf-8") as handle:
+                    Console(file=handle, width=160, no_color=True).print(table)
+            else:
+                Console().print(table)
         else:
-            Console().print(table)
-    else:
-        text = to_json(mentions) + "\n" if format == "json" else to_html(document, mentions)
+            text = to_json(mentions) + "\n" if format == "json" else to_html(document, mentions)
+            if out:
+                out.write_text(text, encoding="utf-8")
+            else:
+                typer.echo(text, nl=False)
         if out:
-            out.write_text(text, encoding="utf-8")
-        else:
-            typer.echo(text, nl=False)
-    if out:
-        err.print(f"{len(mentions)} mention(s); written to {out}")
+            err.print(f"{len(mentions)} mention(s); written to {out}")

@@ -7,24 +7,27 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from clearance.cli.common import err, reporting_errors
 from clearance.cli.main import app
-from clearance.errors import ClearanceError, InputError, Location
-from clearance.evaluation.generate import (
+from clearance.cli.screening_lists import entities_from_files
+from clearance.errors import InputError, Location
+from clearance.evaluation.defaults import (
+    DEFAULT_LIMIT,
     DEFAULT_NEAR_MISSES,
     DEFAULT_NEGATIVES,
     DEFAULT_SAMPLE,
     DEFAULT_SEED,
-    build_test_set,
 )
-from clearance.evaluation.run import DEFAULT_LIMIT, EvaluationReport, evaluate
-from clearance.model import Entity
+
+if TYPE_CHECKING:
+    from clearance.evaluation.run import EvaluationReport
+    from clearance.model import Entity
 
 FORMATS = ("table", "json")
 
@@ -34,27 +37,12 @@ def _split_classes(values: Sequence[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
-def _entities_from_files(paths: Sequence[Path]) -> list[Entity]:
-    """The newest version of each dataset in the given files, plus the built-in register.
-
-    ``read_paths`` returns a dataset's versions oldest first, so the last batch per dataset is
-    the one the store would have active.
-    """
-    from clearance.register import load as load_register
-    from clearance.sources import read_paths
-
-    newest = {batch.dataset: batch for batch in read_paths(list(paths))}
-    entities = [e for batch in newest.values() for e in batch.entities]
-    known = {e.id for e in entities}
-    return entities + [e for e in load_register() if e.id not in known]
-
-
 def _load(lists: Sequence[Path] | None) -> tuple[list[Entity], Any]:
     """Entities and a screener: from the given files, else the store's active lists."""
     from clearance.matching import Screener
 
     if lists:
-        entities = _entities_from_files(lists)
+        entities = entities_from_files(lists)
         return entities, Screener.from_entities(entities)
     from clearance.store import Store
 
@@ -184,13 +172,6 @@ def render_report(report: EvaluationReport, console: Console) -> None:
         console.print(f"[bold red]Targets missed:[/] {', '.join(report.failures)}")
 
 
-def _progress_callback(progress: Progress | None, total: int) -> Any:
-    if progress is None:
-        return None
-    task = progress.add_task("screening", total=total)
-    return lambda n: progress.advance(task, n)
-
-
 def _run(
     entities: Iterable[Entity],
     screener: Any,
@@ -204,6 +185,17 @@ def _run(
     classes: list[str],
     show_progress: bool,
 ) -> EvaluationReport:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from clearance.evaluation.generate import build_test_set
+    from clearance.evaluation.run import evaluate
+
     test_set = build_test_set(
         entities,
         seed=seed,
@@ -222,8 +214,14 @@ def _run(
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        callback = _progress_callback(progress, len(test_set.cases))
-        return evaluate(screener, test_set, threshold=threshold, limit=limit, progress=callback)
+        task = progress.add_task("screening", total=len(test_set.cases))
+        return evaluate(
+            screener,
+            test_set,
+            threshold=threshold,
+            limit=limit,
+            progress=lambda n: progress.advance(task, n),
+        )
 
 
 @app.command("evaluate")
@@ -257,8 +255,7 @@ def evaluate_command(
 ) -> None:
     """Measure recall per variant class and false alerts per 1,000 on a labelled test set
     built from the loaded lists (typos, reorderings, transliterations, homoglyphs...)."""
-    err = Console(stderr=True)
-    try:
+    with reporting_errors(code=2, doing="evaluating"):
         if format not in FORMATS:
             raise InputError(
                 f"unknown format {format!r} (use table or json)", Location(field="format")
@@ -276,9 +273,6 @@ def evaluate_command(
             classes=_split_classes(classes),
             show_progress=sys.stderr.isatty(),
         )
-    except ClearanceError as error:
-        err.print(f"[red]error:[/] {error}")
-        raise typer.Exit(2) from None
 
     if format == "json":
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from clearance import __version__
+from clearance.cli.common import reporting_errors
 from clearance.cli.main import app
 from clearance.config import database_url, home
-from clearance.errors import ClearanceError
 
 FORMATS = ("table", "json")
 
@@ -51,11 +51,8 @@ def info(
     """Show the Clearance version, the database and the loaded datasets."""
     if format not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
-    try:
+    with reporting_errors(doing="reading the store"):
         data = _info()
-    except ClearanceError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
     if format == "json":
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 
+from clearance.cli.common import reporting_errors
 from clearance.cli.main import app
 from clearance.errors import ClearanceError
-from clearance.model import Entity
+
+if TYPE_CHECKING:
+    from clearance.model import Entity
 
 lists_app = typer.Typer(
     help="Import, update and inspect the sanctions and designation lists.", no_args_is_help=True
@@ -25,32 +25,10 @@ lists_app = typer.Typer(
 app.add_typer(lists_app, name="lists")
 
 out = Console()
-err = Console(stderr=True)
 FORMATS = ("table", "json")
 FORMAT_HELP = "table or json"
 #: Rows shown per diff section in table output (JSON always has everything).
 DIFF_ROWS = 25
-
-
-@contextmanager
-def _user_errors(doing: str) -> Iterator[None]:
-    """Bad input, store refusals and database failures as one red line and exit code 1."""
-    try:
-        yield
-    except ClearanceError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        err.print(
-            f"[red]error:[/red] database failure while {doing}: {reason}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]error:[/red] {doing}: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def _check_format(format: str) -> None:
@@ -87,7 +65,7 @@ def import_(
     line, and the store stays as it was.
     """
     _check_format(format)
-    with _user_errors("importing"):
+    with reporting_errors(doing="importing"):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise ClearanceError(f"no such file or folder: {', '.join(missing)}")
@@ -107,7 +85,7 @@ def update(
     so being offline leaves the store as it was.
     """
     _check_format(format)
-    with _user_errors("updating"):
+    with reporting_errors(doing="updating"):
         store = _open_store()
         with tempfile.TemporaryDirectory(prefix="clearance-update-") as folder:
             from clearance.sources.download import download_official
@@ -161,7 +139,7 @@ def _print_report(report: Any, verbose: bool, format: str) -> None:
 def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP)) -> None:
     """The active version of each dataset, with counts and dates."""
     _check_format(format)
-    with _user_errors("reading the store"):
+    with reporting_errors(doing="reading the store"):
         store = _open_store()
         active = store.active_versions()
         stored: dict[str, int] = {}
@@ -201,7 +179,7 @@ def versions(
 ) -> None:
     """Every stored version, oldest first, failed import attempts included."""
     _check_format(format)
-    with _user_errors("reading the store"):
+    with reporting_errors(doing="reading the store"):
         found = _open_store().versions(dataset=dataset, include_failed=True)
     if format == "json":
         _echo_json([v.to_dict() for v in found])
@@ -230,7 +208,7 @@ def versions(
 @lists_app.command("activate")
 def activate(version_id: int = typer.Argument(..., help="The version to make active.")) -> None:
     """Make a stored version its dataset's active one again (e.g. to roll back an update)."""
-    with _user_errors("activating"):
+    with reporting_errors(doing="activating"):
         version = _open_store().activate(version_id)
     out.print(f"{version.dataset}: version {version.id} ({version.label}) is active")
 
@@ -252,7 +230,7 @@ def diff(
     _check_format(format)
     if (version_a is None) != (version_b is None):
         raise typer.BadParameter("give two versions, or none", param_hint="A B")
-    with _user_errors("comparing versions"):
+    with reporting_errors(doing="comparing versions"):
         store = _open_store()
         if version_a is not None and version_b is not None:
             diffs = [store.diff(version_a, version_b)]
@@ -308,7 +286,7 @@ def show(
 ) -> None:
     """One listed entity, as stored in the active (or the given) version."""
     _check_format(format)
-    with _user_errors("reading the store"):
+    with reporting_errors(doing="reading the store"):
         store = _open_store()
         entity = store.get_entity(entity_id, version_id=version)
         if entity is None:

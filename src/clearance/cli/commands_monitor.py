@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from clearance.cli.common import err, reporting_errors
 from clearance.cli.main import app
 from clearance.errors import ClearanceError
 
@@ -31,22 +30,11 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(audit_app, name="audit")
 app.add_typer(reports_app, name="reports")
 
-err = Console(stderr=True)
 USER_HELP = "Who is acting (default: $CLEARANCE_USER, else the login name)."
 
 
 def _default_user() -> str:
     return os.environ.get("CLEARANCE_USER") or os.environ.get("USER") or ""
-
-
-@contextmanager
-def _clear_errors() -> Iterator[None]:
-    """Show a ClearanceError as one line and exit 1, never a traceback."""
-    try:
-        yield
-    except ClearanceError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
 
 
 def _monitor() -> Any:
@@ -73,7 +61,7 @@ def monitor_add(
     """Add or update monitored records by id, and screen new or changed ones at once."""
     from clearance.monitoring.records import parse_mapping
 
-    with _clear_errors():
+    with reporting_errors(doing="adding records"):
         monitor = _monitor()
         report = monitor.add_file(file, parse_mapping(map_), actor=user or "cli")
         runs = monitor.catch_up()
@@ -109,7 +97,7 @@ def monitor_remove(
     """Stop monitoring records (kept for the record); their live alerts are closed."""
     from clearance.monitoring.records import parse_mapping, read_records
 
-    with _clear_errors():
+    with reporting_errors(doing="removing records"):
         wanted = list(ids or [])
         if file is not None:
             result = read_records(file, parse_mapping(map_))
@@ -127,9 +115,11 @@ def monitor_list(
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
 ) -> None:
     """List monitored records."""
+    from sqlalchemy import select
+
     from clearance.monitoring.tables import MonitoredRecord
 
-    with _clear_errors():
+    with reporting_errors(doing="listing records"):
         monitor = _monitor()
         with monitor.sessions() as session:
             query = select(MonitoredRecord).order_by(MonitoredRecord.id).limit(limit)
@@ -161,7 +151,7 @@ def monitor_rescreen(
     """Screen pending records and catch up with list versions not yet re-screened."""
     from clearance.monitoring import webhooks
 
-    with _clear_errors():
+    with reporting_errors(doing="re-screening"):
         monitor = _monitor()
         pending = monitor.screen_pending()
         runs = monitor.catch_up()
@@ -203,7 +193,7 @@ def webhook_add(
     """Send signed notifications of new and re-opened alerts to URL."""
     from clearance.monitoring import webhooks
 
-    with _clear_errors():
+    with reporting_errors(doing="adding the webhook"):
         monitor = _monitor()
         with monitor.sessions.begin() as session:
             endpoint = webhooks.add_endpoint(session, url, secret)
@@ -215,7 +205,7 @@ def webhook_deliver() -> None:
     """Send pending webhook notifications now (with retries)."""
     from clearance.monitoring import webhooks
 
-    with _clear_errors():
+    with reporting_errors(doing="delivering webhooks"):
         summary = webhooks.deliver_pending(_monitor().sessions)
     typer.echo(
         f"delivered {summary.delivered}, failed {summary.failed}, attempts {summary.attempts}"
@@ -242,7 +232,7 @@ def alerts_list(
     """List alerts, newest first."""
     from clearance.monitoring.queries import list_alerts
 
-    with _clear_errors():
+    with reporting_errors(doing="listing alerts"):
         monitor = _monitor()
         with monitor.sessions() as session:
             rows = list_alerts(
@@ -271,7 +261,7 @@ def alerts_show(alert_id: int) -> None:
     """An alert with its full history from the audit trail."""
     from clearance.monitoring.queries import alert_with_history
 
-    with _clear_errors():
+    with reporting_errors(doing="reading the alert"):
         monitor = _monitor()
         with monitor.sessions() as session:
             data = alert_with_history(session, alert_id)
@@ -279,7 +269,7 @@ def alerts_show(alert_id: int) -> None:
 
 
 def _action(fn: Callable[[], dict]) -> None:
-    with _clear_errors():
+    with reporting_errors(doing="updating the alert"):
         data = fn()
     typer.echo(f"alert {data['id']}: {data['status']} (version {data['version']})")
 
@@ -344,7 +334,7 @@ def audit_verify(format: str = typer.Option("table", "--format", "-f")) -> None:
     """Recompute the hash chain; exit 1 and name the first broken link if it was tampered with."""
     from clearance.monitoring.audit import verify_chain
 
-    with _clear_errors():
+    with reporting_errors(doing="verifying the audit chain"):
         monitor = _monitor()
         with monitor.sessions() as session:
             report = verify_chain(session)
@@ -369,7 +359,7 @@ def audit_export(
     """Export every audit event (with its hashes) for an examiner."""
     from clearance.monitoring.audit import export_events
 
-    with _clear_errors():
+    with reporting_errors(doing="exporting the audit trail"):
         monitor = _monitor()
         with monitor.sessions() as session:
             if output is None:
@@ -386,7 +376,7 @@ def audit_export(
 def _report(alert_id: int, kind: str, format: str, output: Path | None) -> None:
     from clearance.monitoring.reports import report_draft
 
-    with _clear_errors():
+    with reporting_errors(doing="drafting the report"):
         monitor = _monitor()
         with monitor.sessions() as session:
             draft = report_draft(session, monitor.store, alert_id, kind)
@@ -434,7 +424,7 @@ def report_annual(
     """Draft the annual report of blocked property (as of June 30, due September 30)."""
     from clearance.monitoring.reports import annual_report
 
-    with _clear_errors():
+    with reporting_errors(doing="drafting the annual report"):
         monitor = _monitor()
         with monitor.sessions() as session:
             report = annual_report(session, monitor.store, year)

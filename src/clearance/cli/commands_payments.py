@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from clearance.cli.common import fail, reporting_errors
 from clearance.cli.main import app
 from clearance.cli.screening_lists import LISTS_HELP, screener_for
 from clearance.errors import ClearanceError, InputError, Location
@@ -57,15 +58,10 @@ def screen_payment_command(
     """
     from clearance.payments import parse_message, screen_message
 
-    err = Console(stderr=True)
     if format not in FORMATS:
-        err.print(f"[red]error:[/] unknown format {format!r} (use table or json)")
-        raise typer.Exit(EXIT_MALFORMED)
-    try:
+        fail(f"unknown format {format!r} (use table or json)", EXIT_MALFORMED)
+    with reporting_errors(code=EXIT_MALFORMED, doing="loading the lists"):
         screener = screener_for(lists)
-    except ClearanceError as error:
-        err.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_MALFORMED) from None
     results: list[dict[str, Any]] = []
     code = 0
     for path in files:

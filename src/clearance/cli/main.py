@@ -19,11 +19,13 @@ def main() -> None:
 
 
 # Command groups register themselves on import (kept alphabetical).
-from clearance.cli import commands_documents  # noqa: E402,F401
-from clearance.cli import commands_evaluate  # noqa: E402,F401
-from clearance.cli import commands_info  # noqa: E402,F401
-from clearance.cli import commands_lists  # noqa: E402,F401
-from clearance.cli import commands_monitor  # noqa: E402,F401
-from clearance.cli import commands_payments  # noqa: E402,F401
-from clearance.cli import commands_screen  # noqa: E402,F401
-from clearance.cli import commands_serve  # noqa: E402,F401
+from clearance.cli import (  # noqa: E402
+    commands_documents,  # noqa: F401
+    commands_evaluate,  # noqa: F401
+    commands_info,  # noqa: F401
+    commands_lists,  # noqa: F401
+    commands_monitor,  # noqa: F401
+    commands_payments,  # noqa: F401
+    commands_screen,  # noqa: F401
+    commands_serve,  # noqa: F401
+)

@@ -13,15 +13,16 @@ from random import Random
 
 from clearance.errors import InputError, Location
 from clearance.evaluation.cases import EvalCase, EvalSet
+from clearance.evaluation.defaults import (
+    DEFAULT_NEAR_MISSES,
+    DEFAULT_NEGATIVES,
+    DEFAULT_SAMPLE,
+    DEFAULT_SEED,
+)
 from clearance.evaluation.names import ListedName, NameIndex, fold, listed_names
 from clearance.evaluation.negatives import faker_negatives, near_miss_negatives
 from clearance.evaluation.variants import VARIANT_CLASS_BY_NAME, VARIANT_CLASSES, VariantClass
 from clearance.model import Entity
-
-DEFAULT_SEED = 42
-DEFAULT_SAMPLE = 2000
-DEFAULT_NEGATIVES = 2000
-DEFAULT_NEAR_MISSES = 500
 
 #: Each stratum (dataset, schema) gets at least this share of the sample, so small strata such
 #: as vessels or the register are measured, not drowned by the thousands of SDN persons.

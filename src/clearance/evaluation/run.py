@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from clearance.evaluation.cases import NEAR_MISS, NEGATIVE, EvalCase, EvalSet
+from clearance.evaluation.defaults import DEFAULT_LIMIT
 from clearance.evaluation.variants import VARIANT_CLASS_BY_NAME
 
 #: Targets from the matching issue: recall per benign / adversarial class, false alerts.
@@ -26,7 +27,6 @@ CANDIDATE_RECALL_TARGET = 0.995
 
 #: Thresholds of the sweep a compliance team picks its threshold from.
 DEFAULT_SWEEP = tuple(round(0.50 + 0.05 * i, 2) for i in range(10))
-DEFAULT_LIMIT = 10
 POSITIVE_PERCENTILES = (5, 25, 50, 75, 95)
 NEGATIVE_PERCENTILES = (50, 90, 95, 99, 100)
 EXAMPLES_PER_CLASS = 5
