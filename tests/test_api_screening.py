@@ -10,8 +10,11 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api_support import app_for, prepared
+from clearance.api.convert import hit_payload
+from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +54,7 @@ def test_screen_rejects_bad_input_clearly(client: TestClient) -> None:
 
 def test_batch_job_progress_and_results(client: TestClient) -> None:
     rows = (
-        "id,name,schema,birth_date,country\n1,Joaquin Guzman,Person,1957,mx\n2,Jane Doe,Person,,\n"
+        "id,name,schema,birth_date,country\n1,Joaquin Guzman,Person,1954,mx\n2,Jane Doe,Person,,\n"
     )
     started = client.post(
         "/screen/batch", files={"file": ("customers.csv", rows, "text/csv")}, headers=_h("analyst")
@@ -96,3 +99,48 @@ def test_openapi_documents_every_endpoint_with_a_response_model(client: TestClie
         assert path in spec["paths"], path
     match_ok = spec["paths"]["/match/{dataset}"]["post"]["responses"]["200"]
     assert match_ok["content"]["application/json"]["schema"]["$ref"].endswith("EntityMatchResponse")
+
+
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def test_hit_payload_is_hit_to_dict() -> None:
+    screener = prepared().services.screener()
+    hits = [
+        hit
+        for name in ("Joaquin Guzman", "Tren de Aragua", "Cartel of the Suns", "BANEH")
+        for hit in screener.screen(name, threshold=0.5)
+    ]
+    assert len(hits) > 5
+    assert all(hit_payload(hit) == hit.to_dict() for hit in hits)
+
+
+def test_scan_finds_listed_names_in_text_and_html(client: TestClient) -> None:
+    text = (FIXTURES / "documents" / "04_tren_de_aragua_ms13.txt").read_bytes()
+    response = client.post(
+        "/scan", content=text, headers={**_h("analyst"), "Content-Type": "text/plain"}
+    )
+    assert response.status_code == 200, response.text
+    found = {m["entity_id"] for m in response.json()["mentions"]}
+    assert {"us_designations:tren-de-aragua", "us_designations:mara-salvatrucha"} <= found
+    page = FIXTURES / "documents" / "12_web_page.html"
+    uploaded = client.post(
+        "/scan", files={"file": (page.name, page.read_bytes(), "text/html")}, headers=_h("analyst")
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["document"]["kind"] == "html"
+    assert client.post("/scan", content=text, headers=_h("screening")).status_code == 403
+
+
+def test_payment_verdicts_and_malformed_messages(client: TestClient) -> None:
+    def send(name: str) -> Response:
+        data = (FIXTURES / "payments" / name).read_bytes()
+        return client.post("/payments/screen", files={"file": (name, data)}, headers=_h("analyst"))
+
+    blocked = send("pacs008_creditor_listed.xml").json()
+    assert blocked["verdict"] == "block"
+    assert any(h["entity_id"] == "us_ofac_sdn:13021" for h in blocked["hits"])
+    assert send("mt103_clear.txt").json()["verdict"] == "clear"
+    malformed = send("mt103_unclosed_block4.txt")
+    assert malformed.status_code == 400
+    assert "block 4 is not closed" in malformed.json()["detail"]

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from fastapi import Depends, Request
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -22,6 +24,7 @@ from clearance.api.security import (
 )
 from clearance.cli.main import app as cli
 from clearance.errors import InputError
+from clearance.store.tables import Base
 
 
 @pytest.fixture()
@@ -196,3 +199,15 @@ def test_keys_cli_creates_lists_and_revokes() -> None:
     assert revoked.exit_code == 0 and "Revoked" in revoked.output
     missing = runner.invoke(cli, ["keys", "revoke", "nope"])
     assert missing.exit_code == 2 and "no API key" in missing.output
+
+
+def test_api_keys_table_matches_its_migration(settings: ApiSettings) -> None:
+    """Migration 0003 and ``clearance.api.tables`` describe the same table."""
+    store = KeyStore(settings.database_url)
+
+    def only_api_keys(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        return type_ != "table" or name == "api_keys"
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": only_api_keys})
+        assert compare_metadata(context, Base.metadata) == []

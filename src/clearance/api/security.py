@@ -17,7 +17,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,6 +27,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from clearance import config
 from clearance.api.tables import ApiKeyRecord
@@ -371,6 +372,21 @@ class Guard:
         self._session_cache[key_id] = (principal, now + self.cache_seconds)
         return principal
 
+    def is_cached(self, request: Request, header_key: str | None, cookie: str | None) -> bool:
+        """Whether :meth:`authenticate` can answer without a database lookup."""
+        if not self.enabled:
+            return True
+        now = time.monotonic()
+        token = header_key or _token_from_authorization(request.headers.get("authorization"))
+        if token:
+            cached = self._token_cache.get(token)
+            return cached is not None and cached[1] > now
+        if cookie:
+            key_id = self.signer.key_id_of(cookie)
+            session = self._session_cache.get(key_id) if key_id else None
+            return key_id is None or (session is not None and session[1] > now)
+        return True
+
     def authenticate(
         self, request: Request, header_key: str | None, cookie: str | None
     ) -> Principal:
@@ -432,16 +448,21 @@ def _token_from_authorization(value: str | None) -> str | None:
     return None
 
 
-def require(role: Role) -> Callable[..., Principal]:
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
     """FastAPI dependency: the authenticated caller, holding at least ``role``."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         header_key: str | None = Security(api_key_header),
         cookie: str | None = Security(session_cookie),
     ) -> Principal:
+        # Async, so a request with a cached key costs no thread hop; a key not verified
+        # recently is looked up in the database on a worker thread, off the event loop.
         guard: Guard = request.app.state.guard
-        principal = guard.authenticate(request, header_key, cookie)
+        if guard.is_cached(request, header_key, cookie):
+            principal = guard.authenticate(request, header_key, cookie)
+        else:
+            principal = await run_in_threadpool(guard.authenticate, request, header_key, cookie)
         guard.check(request, principal, role)
         request.state.principal = principal
         return principal

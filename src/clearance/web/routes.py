@@ -153,10 +153,10 @@ def search_page(
                 threshold=min(SEARCH_FLOOR, default_threshold()),
             )
             result = screen_record(request, record)
-            hits = [_hit_view(h.model_dump()) for h in result.hits]
+            hits = [_hit_view(h) for h in result["hits"]]
             from clearance.api.security import audit
 
-            audit(request, "/ui/", result.query, len(hits))
+            audit(request, "/ui/", result["query"], len(hits))
         except ValidationError as exc:
             error = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
     return _render(
