@@ -178,6 +178,16 @@ def test_dropped_token_keeps_first_given_name_and_first_surname() -> None:
         assert len(result.split()) == 5 and result.startswith("BANK ")
 
 
+def test_dropped_token_leaves_legal_forms_and_particles_out_of_the_count() -> None:
+    # names on the SDN list: a leading legal form is not content, so two words are too few
+    assert v.dropped_token(company("LIMITED LIABILITY COMPANY BALTINFOKOM"), Random(0)) is None
+    assert v.dropped_token(company("JSC SPO ARKTIKA"), Random(0)) is None
+    for result in run(v.dropped_token, company("LIMITED LIABILITY COMPANY ARKTIK LOGISTIK X")):
+        assert result.startswith("LIMITED LIABILITY COMPANY ")
+    # "BEN AZZA, Youssef": the surname never shrinks to its particle
+    assert v.dropped_token(person("BEN AZZA, Youssef"), Random(0)) is None
+
+
 def test_added_token_adds_a_given_name_or_a_generic_company_word() -> None:
     for result in run(v.added_token, person(GUZMAN)):
         surnames, givens = result.split(", ")

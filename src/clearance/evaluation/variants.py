@@ -104,12 +104,13 @@ class PersonParts:
 
 
 def _content_positions(tokens: list[str]) -> list[int]:
-    """Positions of tokens that carry the name (not particles, not legal forms)."""
+    """Positions of tokens that carry the name (not particles, not legal forms, whether the
+    legal form trails the name or leads it: "LIMITED LIABILITY COMPANY TRIMIX")."""
     legal_start = _legal_form_start(tokens)
     end = legal_start if legal_start is not None else len(tokens)
     return [
         i
-        for i in range(end)
+        for i in range(_legal_form_end(tokens[:end]), end)
         if tokens[i].strip(",.").lower() not in PARTICLES and _LETTERS.search(tokens[i])
     ]
 
@@ -495,9 +496,14 @@ def dropped_token(name: ListedName, rng: Random) -> str | None:
         parts = PersonParts.parse(name.full)
         if parts is None or len(parts.surnames) + len(parts.givens) < 3:
             return None
-        # A middle name or a further surname goes missing; the first of each stays.
-        options = [("s", i) for i in range(1, len(parts.surnames))]
-        options += [("g", i) for i in range(1, len(parts.givens))]
+        # A middle name or a further surname goes missing; the first of each stays, and so
+        # does a word that is more than particles ("BEN AZZA" never becomes "BEN").
+        options = [
+            (side, i)
+            for side, words in (("s", parts.surnames), ("g", parts.givens))
+            for i in range(1, len(words))
+            if any(w.lower() not in PARTICLES for j, w in enumerate(words) if j != i)
+        ]
         if not options:
             return None
         side, i = rng.choice(options)
@@ -689,6 +695,14 @@ def _legal_form_start(tokens: list[str]) -> int | None:
         if _legal_key(" ".join(tokens[-length:])) in _LEGAL_GROUP_BY_KEY:
             return len(tokens) - length
     return None
+
+
+def _legal_form_end(tokens: list[str]) -> int:
+    """Where a leading legal form ends in ``tokens`` (longest match), or 0."""
+    for length in range(min(_LONGEST_LEGAL_FORM, len(tokens) - 1), 0, -1):
+        if _legal_key(" ".join(tokens[:length])) in _LEGAL_GROUP_BY_KEY:
+            return length
+    return 0
 
 
 def legal_form(name: ListedName, rng: Random) -> str | None:
