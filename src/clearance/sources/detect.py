@@ -196,6 +196,15 @@ def read_paths(paths: Iterable[Path], *, dataset: str | None = None) -> list[Sou
     return [_finish(v) for v in _ordered(versions)]
 
 
+def newest_batches(paths: Iterable[Path]) -> list[SourceBatch]:
+    """The newest version of each dataset under ``paths``: what stays active once all of them
+    are imported (``read_paths`` orders each dataset's versions oldest first)."""
+    newest: dict[str, SourceBatch] = {}
+    for batch in read_paths(paths):
+        newest[batch.dataset] = batch
+    return list(newest.values())
+
+
 def _xml_dataset(path: Path, fmt: str) -> str:
     from clearance.model import DATASET_UN
     from clearance.sources.ofac_xml import dataset_for
