@@ -31,8 +31,12 @@ OUTPUT_COLUMNS = (
     "explanation",
 )
 FORMATS = ("csv", "parquet", "jsonl")
-#: Records per unit of work handed to a worker process.
+#: Most records per unit of work handed to a worker process: a chunk's unseen tokens are looked
+#: up together and its candidates pre-scored with one sparse product, so bigger is cheaper per
+#: record, while every worker needs a few chunks for the load to even out.
 CHUNK_ROWS = 2000
+MIN_CHUNK_ROWS = 250
+CHUNKS_PER_WORKER = 4
 
 
 def format_of(path: Path, explicit: str | None = None) -> str:
@@ -230,11 +234,17 @@ def _work(args: tuple[pd.DataFrame, float | None, int]) -> tuple[int, pd.DataFra
     return len(chunk), screen_partition(chunk, _WORKER_SCREENER, threshold, limit)
 
 
+def chunk_rows(records: int, workers: int) -> int:
+    """Records per chunk: :data:`CHUNKS_PER_WORKER` chunks per worker, within bounds."""
+    share = -(-records // max(1, workers * CHUNKS_PER_WORKER))
+    return min(CHUNK_ROWS, max(MIN_CHUNK_ROWS, share))
+
+
 def _chunks(
-    records: pd.DataFrame, threshold: float | None, limit: int
+    records: pd.DataFrame, threshold: float | None, limit: int, rows: int = CHUNK_ROWS
 ) -> Iterator[tuple[pd.DataFrame, float | None, int]]:
-    for start in range(0, len(records), CHUNK_ROWS):
-        yield records.iloc[start : start + CHUNK_ROWS], threshold, limit
+    for start in range(0, len(records), rows):
+        yield records.iloc[start : start + rows], threshold, limit
 
 
 def screen_records(
@@ -253,7 +263,8 @@ def screen_records(
     """
     workers = workers or os.cpu_count() or 1
     parts: list[pd.DataFrame] = []
-    if workers <= 1 or len(records) <= CHUNK_ROWS:
+    rows = chunk_rows(len(records), workers)
+    if workers <= 1 or len(records) <= rows:
         for chunk, threshold_, limit_ in _chunks(records, threshold, limit):
             parts.append(screen_partition(chunk, screener, threshold_, limit_))
             if progress:
@@ -268,7 +279,7 @@ def screen_records(
             workers, initializer=_load_worker_screener, initargs=(str(folder),)
         )
     with pool:
-        for count, part in pool.imap(_work, _chunks(records, threshold, limit)):
+        for count, part in pool.imap(_work, _chunks(records, threshold, limit, rows)):
             parts.append(part)
             if progress:
                 progress(count)
