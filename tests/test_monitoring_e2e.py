@@ -4,6 +4,7 @@ chain, draft the reports; and the fault cases (killed re-screen, list update dur
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -395,6 +396,44 @@ def test_cli_flow(change: ListChange, tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def _first_id(output: str) -> int:
-    import json
-
     return json.loads(output)[0]["id"]
+
+
+def test_cli_lists_import_rescreens_monitored_records(
+    change: ListChange, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`clearance lists import` of a newer SDN version opens the alerts its diff implies and
+    closes those on delisted entities, with no `monitor rescreen` in between."""
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    monkeypatch.setenv("CLEARANCE_DATABASE_URL", url)
+    runner = CliRunner()
+    first = runner.invoke(app, ["lists", "import", str(OLDER)])
+    assert first.exit_code == 0, first.output
+    person = next(e for e in change.added if e.schema == "Person")
+    delisted = _removed_parties(change)[0]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "id,name,schema\n"
+        f'new,"{person.caption}",Person\n'
+        f'gone,"{delisted.caption}",{_as_record("gone", delisted).schema}\n'
+        "plain,Margaret Thornbury,Person\n",
+        encoding="utf-8",
+    )
+    added = runner.invoke(app, ["monitor", "add", str(customers), "--format", "json"])
+    assert added.exit_code == 0, added.output
+    before = json.loads(
+        runner.invoke(app, ["alerts", "list", "--status", "open", "--format", "json"]).output
+    )
+    assert {(a["record_id"], a["entity_id"]) for a in before} == {("gone", delisted.id)}
+
+    newer = runner.invoke(app, ["lists", "import", str(NEWER)])
+    assert newer.exit_code == 0, newer.output
+
+    alerts = json.loads(runner.invoke(app, ["alerts", "list", "--format", "json"]).output)
+    live = {(a["record_id"], a["entity_id"]) for a in alerts if a["status"] != "closed"}
+    closed = {(a["record_id"], a["entity_id"]) for a in alerts if a["status"] == "closed"}
+    assert ("new", person.id) in live
+    assert ("gone", delisted.id) in closed
+    assert not any(record == "plain" for record, _ in live | closed)
+    rescreen = runner.invoke(app, ["monitor", "rescreen", "--format", "json"])
+    assert rescreen.exit_code == 0 and json.loads(rescreen.output)["runs"] == []

@@ -36,10 +36,17 @@ def _check_format(format: str) -> None:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
 
 
-def _open_store() -> Any:
+def _open_store(*, rescreen: bool = False) -> Any:
+    """The store. With ``rescreen``, monitoring listens to it: every activation re-screens the
+    monitored records its diff can affect (a couple of queries when nothing is monitored)."""
     from clearance.store import Store
 
-    return Store.open()
+    store = Store.open()
+    if rescreen:
+        from clearance.monitoring import Monitor
+
+        Monitor(store).attach()
+    return store
 
 
 def _echo_json(data: Any) -> None:
@@ -62,14 +69,15 @@ def import_(
     """Import list files as new versions, each activated atomically.
 
     Every file is read before anything is stored: a bad file stops the import with its file and
-    line, and the store stays as it was.
+    line, and the store stays as it was. Monitored records the change can affect are re-screened
+    at once (see `clearance alerts list`).
     """
     _check_format(format)
     with reporting_errors(doing="importing"):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise ClearanceError(f"no such file or folder: {', '.join(missing)}")
-        store = _open_store()
+        store = _open_store(rescreen=True)
         report = store.import_paths(paths)
     _print_report(report, verbose, format)
 
@@ -82,11 +90,11 @@ def update(
     """Download the current official OFAC and UN files, then import them.
 
     Everything is downloaded (with timeouts, retries and checksums) before anything is imported,
-    so being offline leaves the store as it was.
+    so being offline leaves the store as it was. Monitored records are re-screened as on import.
     """
     _check_format(format)
     with reporting_errors(doing="updating"):
-        store = _open_store()
+        store = _open_store(rescreen=True)
         with tempfile.TemporaryDirectory(prefix="clearance-update-") as folder:
             from clearance.sources.download import download_official
 
@@ -209,7 +217,7 @@ def versions(
 def activate(version_id: int = typer.Argument(..., help="The version to make active.")) -> None:
     """Make a stored version its dataset's active one again (e.g. to roll back an update)."""
     with reporting_errors(doing="activating"):
-        version = _open_store().activate(version_id)
+        version = _open_store(rescreen=True).activate(version_id)
     out.print(f"{version.dataset}: version {version.id} ({version.label}) is active")
 
 
