@@ -161,3 +161,14 @@ def test_reconciliation_manifest_queries_and_suggest(server: LiveServer) -> None
         f"{server.url}/reconcile/default/suggest/type", params={"prefix": "per"}, headers=headers
     ).json()
     assert [t["id"] for t in types["result"]] == ["Person"]
+
+
+def test_vessel_matched_by_imo_number(client: yente_client.Client) -> None:
+    """BANEH (IMO 8508462) on the SDN list: found by its IMO number under another name,
+    and by the number alone."""
+    renamed = client.match(yente_client.Vessel(name=["Sea Star"], imoNumber=["IMO 8508462"]))
+    assert renamed.top is not None and renamed.top.id == "us_ofac_sdn:15041"
+    assert renamed.top.match is True
+    assert "identifier" in renamed.top.explanations
+    number_only = client.match(yente_client.Vessel(imoNumber=["8508462"]))
+    assert number_only.top is not None and number_only.top.id == "us_ofac_sdn:15041"
