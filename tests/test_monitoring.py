@@ -379,7 +379,7 @@ def test_records_file_reports_bad_rows_with_line_numbers(tmp_path: Path) -> None
         "7,Acme S.A. de C.V.,company,,mx,RFC-123\n",
         encoding="utf-8",
     )
-    result = read_records(path, {"id": "cust_no", "name": "full_name"})
+    result = read_records(path, {"cust_no": "id", "full_name": "name"})
     assert [r.id for r in result.records] == ["1", "7"]
     assert result.records[0].country == "mx" and result.records[1].schema == "Company"
     assert [(w.location.line, w.location.field) for w in result.warnings] == [

@@ -30,6 +30,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(audit_app, name="audit")
 app.add_typer(reports_app, name="reports")
 
+MAP_HELP = "Rename a column of the file, theirs=ours, e.g. cust_no=id (repeatable)."
 USER_HELP = "Who is acting (default: $CLEARANCE_USER, else the login name)."
 
 
@@ -54,12 +55,12 @@ def _echo_json(data: Any) -> None:
 @monitor_app.command("add")
 def monitor_add(
     file: Path = typer.Argument(..., help="CSV, TSV, JSONL or Parquet with id,name,... columns."),
-    map_: list[str] = typer.Option([], "--map", help="Column mapping ours=theirs (repeatable)."),
+    map_: list[str] = typer.Option([], "--map", help=MAP_HELP),
     user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
 ) -> None:
     """Add or update monitored records by id, and screen new or changed ones at once."""
-    from clearance.monitoring.records import parse_mapping
+    from clearance.records_io import parse_mapping
 
     with reporting_errors(doing="adding records"):
         monitor = _monitor()
@@ -90,12 +91,13 @@ def monitor_add(
 def monitor_remove(
     ids: list[str] = typer.Argument(None, help="Record ids to stop monitoring."),
     file: Path | None = typer.Option(None, "--file", help="File whose id column lists the ids."),
-    map_: list[str] = typer.Option([], "--map", help="Column mapping ours=theirs for --file."),
+    map_: list[str] = typer.Option([], "--map", help=MAP_HELP),
     reason: str = typer.Option("removed by user", help="Why (kept in the audit trail)."),
     user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
 ) -> None:
     """Stop monitoring records (kept for the record); their live alerts are closed."""
-    from clearance.monitoring.records import parse_mapping, read_records
+    from clearance.monitoring.records import read_records
+    from clearance.records_io import parse_mapping
 
     with reporting_errors(doing="removing records"):
         wanted = list(ids or [])

@@ -26,18 +26,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from scipy import sparse
 
-from clearance.matching.normalize import skeleton
+from clearance.matching.normalize import LEGAL_FORMS, PARTICLES, skeleton
 from clearance.model import Entity, NameKind
 
-#: Tokens too common in names to make two names similar on their own.
-STOP_TOKENS = frozenset(
-    {
-        "de", "del", "la", "las", "los", "el", "y", "e", "da", "do", "dos", "das", "di", "van",
-        "von", "der", "den", "the", "of", "and", "al", "bin", "ibn", "binti", "s", "a", "co",
-        "inc", "ltd", "llc", "sa", "cv", "srl", "gmbh", "ag", "plc", "corp", "company",
-        "limited", "jsc", "ooo", "oao", "pao", "zao", "doo", "fzco", "fze", "lp", "llp",
-    }
-)  # fmt: skip
+#: Tokens that do not make two names similar on their own: the matcher's name particles and
+#: legal forms (one list for both), and the single letters a dotted "S.A." splits into.
+STOP_TOKENS = PARTICLES | frozenset(LEGAL_FORMS) | frozenset({"s", "a"})
 #: Tokens shorter than this must match exactly (the matcher allows no edit below 3 letters).
 FUZZY_MIN_LENGTH = 3
 #: Most edits the matcher tolerates in one token (9+ letters).
@@ -45,7 +39,12 @@ MAX_EDITS = 3
 
 
 def normalise_names(names: pa.Array) -> pa.Array:
-    """Lower-case, accent-free, punctuation-free names; non-Latin scripts transliterated."""
+    """Lower-case, accent-free, punctuation-free names; non-Latin scripts transliterated.
+
+    Vectorised over a million records in seconds, where the matcher's per-name
+    :func:`clearance.matching.normalize.normalize_name` would take half a minute; it only has
+    to keep every token the matcher could match on, not reproduce its reading of names.
+    """
     text = pc.utf8_normalize(names, "NFKD")
     text = pc.replace_substring_regex(text, r"\p{Mn}", "")
     if not pc.all(pc.fill_null(pc.string_is_ascii(text), True)).as_py():

@@ -1,41 +1,30 @@
 """Monitored records: customers and counterparties kept under watch, read from CSV/Parquet/JSONL.
 
-Columns are those of ``screen-file`` (``id,name,schema,birth_date,country,id_number``); ``--map
-ours=theirs`` renames a column of the input. Bad rows are skipped and reported as
-:class:`InputWarning`s naming file, line and field; good rows are upserted by id with a content
-hash, so re-adding an unchanged record is a no-op and a changed one is screened again.
+Files are read by :mod:`clearance.records_io`, the ``screen-file`` reader: same columns
+(``id,name,schema,birth_date,country,id_number``), same ``--map theirs=ours`` and validation.
+Monitoring adds two rules: every record needs an id, and an id appears once per file. Bad rows
+are skipped and reported as :class:`InputWarning`s naming file, line and column; good rows are
+upserted by id with a content hash, so re-adding an unchanged record is a no-op and a changed
+one is screened again.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-import pyarrow.parquet as pq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from clearance.countries import to_iso2
 from clearance.errors import InputError, InputWarning, Location
-from clearance.model import SCHEMATA
 from clearance.monitoring.audit import append_event, canonical_json, utc_now
 from clearance.monitoring.tables import MonitoredRecord
+from clearance.records_io import read_rows
 
-COLUMNS = ("id", "name", "schema", "birth_date", "country", "id_number")
+#: Schema of a record whose file gives none (the matcher then compares with any schema).
 DEFAULT_SCHEMA = "LegalEntity"
-_SCHEMA_BY_KEY = {s.casefold(): s for s in SCHEMATA} | {
-    "individual": "Person",
-    "entity": "LegalEntity",
-    "organisation": "Organization",
-    "aircraft": "Airplane",
-}
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CHUNK = 5000
 
 
@@ -56,126 +45,48 @@ class RecordInput:
         return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-def parse_mapping(items: Sequence[str]) -> dict[str, str]:
-    """``["name=full_name", ...]`` -> ``{"name": "full_name"}``, checking our column names."""
-    mapping: dict[str, str] = {}
-    for item in items:
-        ours, sep, theirs = item.partition("=")
-        ours, theirs = ours.strip(), theirs.strip()
-        if not sep or not ours or not theirs:
-            raise InputError(f"--map expects ours=theirs, got {item!r}")
-        if ours not in COLUMNS:
-            raise InputError(f"--map: unknown column {ours!r} (known: {', '.join(COLUMNS)})")
-        mapping[ours] = theirs
-    return mapping
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, raw row) pairs; Parquet rows are numbered from 1."""
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, delimiter="\t" if suffix == ".tsv" else ",")
-            for row in reader:
-                yield reader.line_num, row
-    elif suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, {"__error__": f"invalid JSON: {exc.msg}"}
-                    continue
-                yield number, row if isinstance(row, dict) else {"__error__": "not a JSON object"}
-    elif suffix == ".parquet":
-        for number, row in enumerate(pq.read_table(path).to_pylist(), start=1):
-            yield number, row
-    else:
-        raise InputError(
-            "unsupported file type (use .csv, .tsv, .jsonl, .ndjson or .parquet)",
-            Location(str(path)),
-        )
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def validate_row(
-    row: dict[str, Any], mapping: dict[str, str], location: Location
-) -> RecordInput | InputWarning:
-    """A :class:`RecordInput`, or the warning that explains why the row is skipped."""
-    if "__error__" in row:
-        return InputWarning(location, row["__error__"], "bad_row")
-    values = {col: _text(row.get(mapping.get(col, col))) for col in COLUMNS}
-
-    def bad(column: str, message: str) -> InputWarning:
-        return InputWarning(
-            Location(location.file, location.line, mapping.get(column, column)), message, "bad_row"
-        )
-
-    if not values["id"]:
-        return bad("id", "missing id")
-    if not values["name"]:
-        return bad("name", "missing name")
-    schema = DEFAULT_SCHEMA
-    if values["schema"]:
-        found = _SCHEMA_BY_KEY.get(values["schema"].casefold())
-        if found is None:
-            return bad("schema", f"unknown schema {values['schema']!r}")
-        schema = found
-    if values["birth_date"] and not _DATE_RE.match(values["birth_date"]):
-        return bad("birth_date", f"birth date {values['birth_date']!r} is not YYYY[-MM[-DD]]")
-    country = None
-    if values["country"]:
-        country = to_iso2(values["country"])
-        if country is None:
-            return bad("country", f"unknown country {values['country']!r}")
-    return RecordInput(
-        id=values["id"],
-        name=values["name"],
-        schema=schema,
-        birth_date=values["birth_date"],
-        country=country,
-        id_number=values["id_number"],
-    )
-
-
 @dataclass(slots=True)
 class ReadResult:
     records: list[RecordInput] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
 
 
-def read_records(path: Path, mapping: dict[str, str] | None = None) -> ReadResult:
-    """Validated records of ``path``; bad and duplicate rows become warnings with line numbers."""
+def read_records(path: Path, mapping: Mapping[str, str] | None = None) -> ReadResult:
+    """Validated records of ``path``; bad rows, rows without an id and repeated ids become
+    warnings with line numbers (the first row of an id wins)."""
     if not path.is_file():
         raise InputError("file not found", Location(str(path)))
-    mapping = mapping or {}
-    result = ReadResult()
+    rows, problems = read_rows(path, mapping)
+    id_column = next((old for old, ours in (mapping or {}).items() if ours == "id"), "id")
+    result = ReadResult(warnings=problems)
     first_line: dict[str, int] = {}
-    for line, row in _rows(path):
-        location = Location(str(path), line)
-        item = validate_row(row, mapping, location)
-        if isinstance(item, InputWarning):
-            result.warnings.append(item)
+    for row in rows:
+        location = Location(str(path), row.line, id_column)
+        if row.id is None:
+            result.warnings.append(InputWarning(location, "missing id", "bad_row"))
             continue
-        if item.id in first_line:
+        if row.id in first_line:
             result.warnings.append(
                 InputWarning(
-                    Location(str(path), line, mapping.get("id", "id")),
-                    f"duplicate id {item.id!r} (first on line {first_line[item.id]}); row skipped",
+                    location,
+                    f"duplicate id {row.id!r} (first on line {first_line[row.id]}); row skipped",
                     "duplicate_id",
                 )
             )
             continue
-        first_line[item.id] = line
-        result.records.append(item)
+        first_line[row.id] = row.line
+        query = row.query
+        result.records.append(
+            RecordInput(
+                id=row.id,
+                name=query.name,
+                schema=query.schema or DEFAULT_SCHEMA,
+                birth_date=query.birth_date,
+                country=query.country,
+                id_number=row.id_number,
+            )
+        )
+    result.warnings.sort(key=lambda w: w.location.line or 0)
     return result
 
 

@@ -23,13 +23,13 @@ from clearance.errors import InputError, InputWarning, Location
 from clearance.model import (
     DATASET_OFAC_CONS,
     DATASET_OFAC_SDN,
-    Address,
     Entity,
     Identifier,
     IdKind,
     Name,
     NameKind,
 )
+from clearance.sources.building import add_address
 from clearance.sources.ofac_remarks import parse_remarks
 
 EOF_MARKER = b"\x1a"
@@ -360,12 +360,6 @@ def _apply_add(entity: Entity, fields: list[str]) -> None:
     street, city, country_text, remarks = (clean(fields[i]) for i in (2, 3, 4, 5))
     if not any((street, city, country_text)):
         return
-    country = to_iso2(country_text) if country_text else None
-    full = ", ".join(part for part in (street, city, country_text) if part)
-    address = Address(full=full, street=street, city=city, country=country)
-    if address not in entity.addresses:
-        entity.addresses.append(address)
-    if country and country not in entity.countries:
-        entity.countries.append(country)
+    add_address(entity, street=street, city=city, country_text=country_text)
     if remarks:
         entity.add_property("notes", remarks)

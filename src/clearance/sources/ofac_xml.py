@@ -18,13 +18,13 @@ from clearance.errors import InputWarning, Location
 from clearance.model import (
     DATASET_OFAC_CONS,
     DATASET_OFAC_SDN,
-    Address,
     Entity,
     Identifier,
     IdKind,
     Name,
     NameKind,
 )
+from clearance.sources.building import add_address
 from clearance.sources.ofac_csv import split_programs
 from clearance.sources.ofac_remarks import apply_feature, parse_date, parse_remarks
 from clearance.sources.xmlutil import child, iter_xml, local, text
@@ -200,24 +200,14 @@ def _apply_address(entity: Entity, item: etree._Element) -> None:
     street = ", ".join(
         p for p in (text(item, "address1"), text(item, "address2"), text(item, "address3")) if p
     )
-    city, region = text(item, "city"), text(item, "stateOrProvince")
-    postal, country_text = text(item, "postalCode"), text(item, "country")
-    parts = (street, city, region, postal, country_text)
-    if not any(parts):
-        return
-    country = to_iso2(country_text) if country_text else None
-    address = Address(
-        full=", ".join(p for p in parts if p),
-        street=street or None,
-        city=city,
-        region=region,
-        postal_code=postal,
-        country=country,
+    add_address(
+        entity,
+        street=street,
+        city=text(item, "city"),
+        region=text(item, "stateOrProvince"),
+        postal_code=text(item, "postalCode"),
+        country_text=text(item, "country"),
     )
-    if address not in entity.addresses:
-        entity.addresses.append(address)
-    if country and country not in entity.countries:
-        entity.countries.append(country)
 
 
 def _apply_vessel(entity: Entity, vessel: etree._Element) -> None:

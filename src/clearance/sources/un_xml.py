@@ -16,7 +16,6 @@ from clearance.countries import to_iso2
 from clearance.errors import InputWarning, Location
 from clearance.model import (
     DATASET_UN,
-    Address,
     DateValue,
     Entity,
     Identifier,
@@ -24,6 +23,7 @@ from clearance.model import (
     Name,
     NameKind,
 )
+from clearance.sources.building import add_address
 from clearance.sources.ofac_remarks import apply_feature, parse_single_date
 from clearance.sources.xmlutil import children, iter_xml, text
 
@@ -148,25 +148,14 @@ def _apply_alias(entity: Entity, alias: etree._Element) -> None:
 
 
 def _apply_address(entity: Entity, element: etree._Element) -> None:
-    street, city = text(element, "STREET"), text(element, "CITY")
-    region, postal = text(element, "STATE_PROVINCE"), text(element, "ZIP_CODE")
-    country_text = text(element, "COUNTRY")
-    parts = (street, city, region, postal, country_text)
-    if not any(parts):
-        return
-    country = to_iso2(country_text) if country_text else None
-    address = Address(
-        full=", ".join(p for p in parts if p),
-        street=street,
-        city=city,
-        region=region,
-        postal_code=postal,
-        country=country,
+    add_address(
+        entity,
+        street=text(element, "STREET"),
+        city=text(element, "CITY"),
+        region=text(element, "STATE_PROVINCE"),
+        postal_code=text(element, "ZIP_CODE"),
+        country_text=text(element, "COUNTRY"),
     )
-    if address not in entity.addresses:
-        entity.addresses.append(address)
-    if country and country not in entity.countries:
-        entity.countries.append(country)
 
 
 def _apply_birth_date(entity: Entity, element: etree._Element) -> None:
