@@ -625,10 +625,12 @@ class NameIndex:
             shape=(len(tokens), len(self.trigram_vocab)),
         )
         shared = (query @ self.trigram_matrix).tocsr()
-        shared.sort_indices()
         row_of = np.repeat(np.arange(len(tokens)), np.diff(shared.indptr))
         dice = 2.0 * shared.data / (lengths[row_of] + self.vocab_tri_count[shared.indices])
-        close = dice >= TRIGRAM_DICE
+        close = np.flatnonzero(dice >= TRIGRAM_DICE)
+        # per token, ids ascending (ties at the MAX_FUZZY_TOKENS cut resolve the same each run)
+        close = close[np.argsort(shared.indices[close], kind="stable")]
+        close = close[np.argsort(row_of[close], kind="stable")]
         ids, dice, row_of = shared.indices[close], dice[close], row_of[close]
         bounds = np.searchsorted(row_of, np.arange(len(tokens) + 1))
         neighbours: dict[str, list[int]] = {}
