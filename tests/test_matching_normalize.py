@@ -12,6 +12,7 @@ from clearance.matching.normalize import (
     NAME,
     PARTICLE,
     clean_text,
+    fold,
     joined_hyphen_tokens,
     normalize_name,
     skeleton,
@@ -131,3 +132,38 @@ def test_clean_text_is_ascii_lower_case(text: str) -> None:
     assert cleaned.isascii()
     assert cleaned == cleaned.lower()
     assert not any(unicodedata.category(c) == "Cf" for c in cleaned)
+
+
+def test_legal_forms_written_out_slipped_or_stripped_are_canonical() -> None:
+    assert tokens("PROFUTCOL SOCIEDAD ANONIMA") == tokens("PROFUTCOL S.A.")
+    assert tokens("NZPP S OKB OPEN JOINT STOCK COMPANY") == tokens("NZPP S OKB OJSC")
+    assert tokens("WIV, SOCIEDAD ANONIMA") == ("wiv", "sa")  # a legal tail stays in place
+    assert tokens("FOXWHELP LIMTIED") == tokens("FOXWHELP LIMITED")  # one slip
+    assert tokens("SETELEM BANK LIMITED LIABILITY CMPNY") == tokens("SETELEM BANK LLC")
+    partial = normalize_name("OBSHCHESTVO S OTVETSTVENNOSTYU VEB INZHINIRING")
+    assert partial.kinds[0] == partial.kinds[2] == LEGAL  # words of an incomplete legal form
+    assert normalize_name("CORPORATIVO SOSVAL, S.A. DE C.V.").kinds == (NAME, NAME, LEGAL)
+
+
+def test_person_order_names_have_no_legal_forms() -> None:
+    assert normalize_name("PAO, Yu Liang").kinds == (NAME, NAME, NAME)  # PAO is a surname
+
+
+def test_dotted_acronyms_and_titles_around_initials() -> None:
+    assert tokens("T.G.A. D.O.O.") == tokens("t.g.a. doo") == ("tga", "doo")
+    assert tokens("LADY D") == ("lady", "d")  # a title before an initial is the name
+    assert tokens("Omar, Sheik") == ("omar",)  # a part after the comma that is only titles
+    assert tokens("MUTEBUTSI, COLONEL") == ("mutebutsi",)
+    assert tokens("Lic. AAYADH, Abou") == tokens("AAYADH, Abou")
+
+
+def test_script_spelling_variants_fold_before_transliteration() -> None:
+    assert tokens("قارى سیف الله توخى") == tokens("قاري سیف الله توخى")  # alef maqsura / yeh
+
+
+def test_fold_merges_romanisations_of_one_sound() -> None:
+    for a, b in (("sheik", "cheik"), ("viv", "wiv"), ("omar", "ommar"), ("kompany", "company")):
+        assert fold(a) == fold(b), (a, b)
+    assert fold("layth") == fold("layt") and fold("hamzah") == fold("hamza")
+    assert fold("skharya") == fold("sharia")
+    assert fold("jie") != fold("jia")

@@ -259,3 +259,39 @@ def test_persisted_index_reopens_with_the_same_results(tmp_path) -> None:
         h.to_dict() for h in second.screen("MS 13")
     ]
     assert second.screen("Ruben Oseguera")[0].list_version == "us_ofac_sdn v1"
+
+
+def test_identical_normalised_names_reach_one(screener: Screener) -> None:
+    for query, entity_id in (
+        ("lottery bg ood", "us_ofac_sdn:32125"),
+        ("JI, SONGYAN", "us_ofac_sdn:27923"),
+        ("LADY D", "us_ofac_sdn:37085"),
+        ("t.g.a. d.o.o.", "us_ofac_sdn:35079"),
+        ("PROFUTCOL SOCIEDAD ANONIMA", "us_ofac_sdn:15714"),  # listed PROFUTCOL S.A.
+        ("MECHEL PUBLIC JOINT STOCK COMPANY", "us_ofac_sdn:47683"),  # listed MECHEL PJSC
+    ):
+        assert score_of(screener.screen(query), entity_id) == 1.0, query
+
+
+def test_transliteration_equivalence_classes(screener: Screener) -> None:
+    assert score_of(screener.screen("WIV ANSANM"), "un_sc_sanctions:HTe.002") >= 0.9
+    assert "un_sc_sanctions:QDe.143" in ids(screener.screen("Ansar al-Skharya"))
+    assert token_similarity("gon", "gun")[0] > 0.0  # a vowel romanised another way
+    assert token_similarity("jie", "jia")[0] < DEFAULT_THRESHOLD
+
+
+def test_short_or_shared_only_evidence_does_not_alert(screener: Screener) -> None:
+    assert not screener.screen("安波")  # "bo" alone matches PENG, Bo
+    assert "us_ofac_sdn:34197" not in ids(screener.screen("Rojas Ltd"))  # LOS ROJOS
+    victor = score_of(screener.screen("Victoria Martinez", threshold=0.3), "us_ofac_sdn:48083")
+    assert victor < DEFAULT_THRESHOLD  # Victoria is not Victor
+    assert token_similarity("victoria", "victor")[0] < token_similarity("victor", "victro")[0]
+
+
+def test_dropped_middle_name_still_alerts(screener: Screener) -> None:
+    assert score_of(screener.screen("PAO, Yu"), "us_ofac_sdn:11288") >= DEFAULT_THRESHOLD
+
+
+def test_strong_name_shown_over_a_capped_weak_alias(screener: Screener) -> None:
+    hit = next(h for h in screener.screen("GREEN WAVE") if h.entity_id == "us_ofac_sdn:23465")
+    assert hit.score >= DEFAULT_THRESHOLD and hit.name_kind != "weak_alias"

@@ -49,7 +49,7 @@ from clearance.matching.scoring import (
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-2"
+MATCHER_VERSION = "clearance-matcher-3"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
 INDEX_LAYOUT = 2
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 #: Token kinds. Only ``NAME`` tokens can make a match on their own.
 NAME = 0
@@ -37,6 +39,15 @@ CONFUSABLES = {
 }  # fmt: skip
 _CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
 
+#: Letters written interchangeably in one script, folded before transliteration: Arabic
+#: hamza seats and alef forms, alef maqsura / yeh (and the Persian yeh and kaf), ta marbuta /
+#: heh; the Cyrillic hard sign, often left out.
+SCRIPT_VARIANTS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك", "ؤ": "و",
+    "ئ": "ي", "ъ": "", "Ъ": "",
+}  # fmt: skip
+_SCRIPT_TABLE = str.maketrans(SCRIPT_VARIANTS)
+
 #: Honorifics and titles dropped from names (compared without a trailing dot).
 TITLES = frozenset(
     [
@@ -56,6 +67,9 @@ TITLES = frozenset(
         "sheik",
         "shaykh",
         "cheikh",
+        "cheik",
+        "sheykh",
+        "shekh",
         "haji",
         "hajji",
         "hadji",
@@ -106,6 +120,15 @@ TITLES = frozenset(
         "frau",
         "eng",
         "ing",
+        "lic",
+        "licdo",
+        "licda",
+        "licenciado",
+        "licenciada",
+        "arq",
+        "dra",
+        "shri",
+        "sri",
     ]
 )
 
@@ -186,10 +209,39 @@ LEGAL_FORMS: dict[str, str] = {
     "sarlau": "sarlau", "scs": "scs", "snc": "snc", "cv": "cv", "sc": "sc", "pc": "pc",
     # Chinese (pinyin of 有限公司 / 股份有限公司 / 公司, as anyascii renders Han script)
     "youxiangongsi": "ltd", "gufenyouxiangongsi": "ltd", "gongsi": "co",
+    "ca": "ca", "sl": "sl", "limitada": "ltda", "compania": "cia", "aktiengesellschaft": "ag",
+}  # fmt: skip
+#: Legal forms written out in words -> the canonical token(s) of their abbreviation, so
+#: "PROFUTCOL SOCIEDAD ANONIMA" is "PROFUTCOL S.A." and "OPEN JOINT STOCK COMPANY" is "OJSC".
+#: Words compare by :func:`fold` and tolerate one slip in words of six letters or more.
+LEGAL_PHRASES: dict[str, str] = {
+    "limited liability company": "llc", "limited liability partnership": "llp",
+    "limited partnership": "lp", "public limited company": "plc", "private limited": "pte ltd",
+    "private limited company": "pte ltd", "company limited": "co ltd",
+    "sendirian berhad": "sdnbhd", "joint stock company": "jsc", "open joint stock company": "ojsc",
+    "closed joint stock company": "cjsc", "public joint stock company": "pjsc",
+    "sociedad anonima": "sa", "sociedade anonima": "sa", "societe anonyme": "sa",
+    "compania anonima": "ca", "sociedad anonima de capital variable": "sadecv",
+    "sociedad de responsabilidad limitada": "sderl",
+    "sociedad de responsabilidad limitada de capital variable": "sderldecv",
+    "sociedad limitada": "sl", "sociedad por acciones simplificada": "sas",
+    "societa a responsabilita limitata": "srl", "societe a responsabilite limitee": "sarl",
+    "gesellschaft mit beschrankter haftung": "gmbh", "besloten vennootschap": "bv",
+    "naamloze vennootschap": "nv", "free zone establishment": "fze", "free zone company": "fzco",
+    "obshchestvo s ogranichennoi otvetstvennostiu": "ooo", "aktsionernoe obshchestvo": "ao",
+    "otkrytoe aktsionernoe obshchestvo": "oao", "zakrytoe aktsionernoe obshchestvo": "zao",
+    "publichnoe aktsionernoe obshchestvo": "pao",
+    "tovarystvo z obmezhenoiu vidpovidalnistiu": "tov",
+    "spolka z ograniczona odpowiedzialnoscia": "spzoo",
+    "drustvo s ogranicenom odgovornoscu": "doo",
 }  # fmt: skip
 #: Legal forms that are also ordinary words or particles: only legal forms after the first token.
 AMBIGUOUS_LEGAL_FORMS = frozenset({"as", "ab", "ag", "sa", "co", "ao", "ad", "dd", "sc", "cv", "pc", "est", "sal", "oy"})  # fmt: skip
 _LEGAL_SPAN = 6  # dotted forms such as "s.a. de c.v." span up to six tokens
+#: Words this long may carry one slip and still be a legal-form word ("LIMTIED", "COMAPNY").
+_LEGAL_FUZZY_LENGTH = 6
+#: A dotted acronym written as one word ("T.G.A.", "L.L.C."): one token, its letters joined.
+_DOTTED_ACRONYM = re.compile(r"^(?:[a-z0-9]\.){2,}[a-z0-9]?\.?$")
 
 #: Characters removed outright: invisible format characters and apostrophes (Qa'ida = Qaida).
 _APOSTROPHES = "'’`ʼʻ‘´"
@@ -238,7 +290,7 @@ def _fold_word(word: str) -> str:
 
 def clean_text(text: str) -> str:
     """Unicode-clean, ASCII, lower-case text: NFKC, invisibles removed, look-alikes folded."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_SCRIPT_TABLE)
     text = "".join(" " if c.isspace() else c for c in text if not _is_invisible(c) or c.isspace())
     words = [_fold_word(w) for w in text.split()]
     folded = " ".join(words).casefold()
@@ -252,55 +304,161 @@ def _words(segment: str) -> list[str]:
 
 
 def _drop_titles(words: list[str]) -> list[str]:
-    """Titles are dropped from the front (``Dr``, ``Sheikh``, ``Gen.``), never all words."""
+    """Titles are dropped from the front (``Dr``, ``Sheikh``, ``Gen.``), never all words, and
+    never when only initials would be left ("LADY D" is a name, not a title and an initial)."""
     kept = list(words)
     while len(kept) > 1:
         word = kept[0].rstrip(".")
         if word not in TITLES or _DIGITS.match(kept[1].strip(".-")):
             break
+        if all(len(w.strip(".-")) < 2 for w in kept[1:]):
+            break
         kept.pop(0)
     return kept
 
 
-def _ordered_words(text: str) -> list[str]:
-    """Words without leading titles, ``SURNAME, Given`` turned into ``Given SURNAME``.
+def _parts(words: list[str]) -> list[str]:
+    """Words split at dots and hyphens; a dotted acronym ("T.G.A.") stays one token ("tga")."""
+    parts = []
+    for word in words:
+        if _DOTTED_ACRONYM.match(word):
+            parts.append(word.replace(".", ""))
+        else:
+            parts.extend(p for p in _PART_SPLIT.split(word) if p)
+    return parts
 
-    Titles may lead either part ("Haji ABU HASSAN, Khaled", "ABU HASSAN, Haji Khaled"). A part
-    after the comma that is a legal form ("ACME, LTD.") stays where it is.
+
+def _ordered_words(text: str) -> tuple[list[str], bool]:
+    """Words without leading titles, ``SURNAME, Given`` turned into ``Given SURNAME``, and
+    whether the name was written that way (a person's name: its words are never legal forms).
+
+    Titles may lead either part ("Haji ABU HASSAN, Khaled", "ABU HASSAN, Haji Khaled"); a part
+    after the comma made only of titles ("Omar, Sheik") is dropped. A part after the comma
+    that is a legal form ("ACME, LTD.", "WIV, SOCIEDAD ANONIMA") stays where it is.
     """
     if text.count(",") != 1:
-        return _drop_titles(_words(text.replace(",", " ")))
+        return _drop_titles(_words(text.replace(",", " "))), False
     head, tail = (_drop_titles(_words(part)) for part in text.split(","))
-    if not head or not tail or re.sub(r"[^a-z]", "", "".join(tail)) in LEGAL_FORMS:
-        return _drop_titles(head + tail)
-    return tail + head
+    if head and tail and all(w.rstrip(".") in TITLES for w in tail):
+        return head, True
+    tail_parts = _parts(tail)
+    if not head or not tail or all(k == LEGAL for _, k in _canonical_legal(["x", *tail_parts])[1:]):
+        return _drop_titles(head + tail), False
+    return tail + head, True
 
 
-def _canonical_legal(parts: list[str]) -> list[tuple[str, int]]:
-    """Tokens with kinds: dotted or spaced legal forms merged into one canonical LEGAL token."""
+@dataclass(frozen=True, slots=True)
+class _LegalVocabulary:
+    """Legal phrases keyed by their folded words; every folded legal-form word (the words a
+    slip-tolerant lookup may correct to); the legal-only words of phrases (LEGAL even when
+    the rest of their phrase is missing: "OBSHCHESTVO S OTVETSTVENNOSTYU X"); long legal
+    words by consonant skeleton (for vowel-stripped spellings: "CMPNY")."""
+
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    words: dict[str, str]
+    legal_only: frozenset[str]
+    by_skeleton: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _legal_vocabulary() -> _LegalVocabulary:
+    phrases = {
+        tuple(fold(w) for w in phrase.split()): tuple(canonical.split())
+        for phrase, canonical in LEGAL_PHRASES.items()
+    }
+    words = {w: w for key in phrases for w in key}
+    words.update((fold(form), fold(form)) for form in LEGAL_FORMS if len(form) >= 6)
+    legal_only = frozenset(
+        fold(w)
+        for phrase in LEGAL_PHRASES
+        for w in phrase.split()
+        if len(w) >= 5 and w not in _ORDINARY_LEGAL_WORDS
+    )
+    by_skeleton: dict[str, str] = {}
+    for w in words:  # the first (English) word of a skeleton wins: company, not compania
+        if len(w) >= 6 and len(skeleton(w)) >= 4:
+            by_skeleton.setdefault(skeleton(w), w)
+    return _LegalVocabulary(phrases, words, legal_only, by_skeleton)
+
+
+#: Words of written-out legal forms that are also ordinary words: never LEGAL on their own.
+_ORDINARY_LEGAL_WORDS = frozenset(
+    {"public", "private", "closed", "open", "capital", "variable", "establishment", "free"}
+)
+_LONG_LEGAL_FORMS = {form: canonical for form, canonical in LEGAL_FORMS.items() if len(form) >= 6}
+_LONGEST_LEGAL_PHRASE = max(len(phrase.split()) for phrase in LEGAL_PHRASES)
+
+
+@lru_cache(maxsize=65536)
+def _legal_word(part: str) -> str | None:
+    """The folded legal-form word ``part`` is, allowing a slip in long words, or None."""
+    if not part.isalpha():
+        return None
+    vocabulary = _legal_vocabulary()
+    folded = fold(part)
+    if folded in vocabulary.words:
+        return folded
+    if len(part) >= 4 and not any(c in "aeiou" for c in part[1:]):
+        return vocabulary.by_skeleton.get(skeleton(part))
+    if len(part) < _LEGAL_FUZZY_LENGTH:
+        return None
+    found = process.extractOne(folded, vocabulary.words, scorer=OSA.distance, score_cutoff=1)
+    return found[0] if found else None
+
+
+def _legal_phrase(parts: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+    """A legal form written out in words starting at ``parts[i]``: (end, canonical tokens)."""
+    phrases = _legal_vocabulary().phrases
+    for j in range(min(len(parts), i + _LONGEST_LEGAL_PHRASE), i + 1, -1):
+        words = tuple(_legal_word(p) for p in parts[i:j])
+        if None in words:
+            continue
+        canonical = phrases.get(words)  # type: ignore[arg-type]
+        if canonical is not None:
+            return j, canonical
+    return None
+
+
+def _single_legal(parts: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+    """A dotted/spaced abbreviation ("s.a. de c.v.") or one legal word, slips allowed in long
+    words ("LIMTIED"), starting at ``parts[i]``: (end, canonical tokens)."""
+    for j in range(min(len(parts), i + _LEGAL_SPAN), i, -1):
+        span = parts[i:j]
+        if j - i > 1 and any(len(p) > 4 for p in span):
+            continue
+        canonical = LEGAL_FORMS.get("".join(span))
+        if canonical is None and j == i + 1:
+            word = _legal_word(span[0])
+            canonical = next(
+                (c for form, c in _LONG_LEGAL_FORMS.items() if fold(form) == word), None
+            )
+        if canonical is None:
+            continue
+        if i == 0 and (canonical in AMBIGUOUS_LEGAL_FORMS or len(parts) == j):
+            continue
+        return j, (canonical,)
+    return None
+
+
+def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, int]]:
+    """Tokens with kinds: legal forms (abbreviated, dotted, spaced or written out) merged into
+    canonical LEGAL tokens; none when ``legal`` is False (a person's name)."""
     out: list[tuple[str, int]] = []
+    legal_only = _legal_vocabulary().legal_only
     i = 0
     while i < len(parts):
-        found = None
-        for j in range(min(len(parts), i + _LEGAL_SPAN), i, -1):
-            span = parts[i:j]
-            if j - i > 1 and any(len(p) > 4 for p in span):
-                continue
-            joined = "".join(span)
-            canonical = LEGAL_FORMS.get(joined)
-            if canonical is None:
-                continue
-            if i == 0 and (canonical in AMBIGUOUS_LEGAL_FORMS or len(parts) == j):
-                continue
-            found = (j, canonical)
-            break
+        found = (_legal_phrase(parts, i) or _single_legal(parts, i)) if legal else None
         if found:
-            out.append((found[1], LEGAL))
+            out.extend((token, LEGAL) for token in found[1])
             i = found[0]
+            continue
+        token = parts[i]
+        word = _legal_word(token) if legal and len(parts) > 1 else None
+        if word in legal_only:
+            out.append((token, LEGAL))  # a legal-form word whose phrase is incomplete
         else:
-            token = parts[i]
             out.append((token, PARTICLE if token in PARTICLES else NAME))
-            i += 1
+        i += 1
     if out and all(kind != NAME for _, kind in out):
         # a name made only of particles/legal words ("AS", "LA LA") is itself the name
         out = [(t, NAME) if k == PARTICLE else (t, k) for t, k in out]
@@ -310,50 +468,76 @@ def _canonical_legal(parts: list[str]) -> list[tuple[str, int]]:
 @lru_cache(maxsize=65536)
 def normalize_name(text: str) -> NormalizedName:
     """Tokens of a name: see the module docstring for every rule applied."""
-    words = _ordered_words(clean_text(text))
-    parts = [p for w in words for p in _PART_SPLIT.split(w) if p]
-    pairs = _canonical_legal(parts)
+    words, person_order = _ordered_words(clean_text(text))
+    pairs = _canonical_legal(_parts(words), legal=not person_order)
     return NormalizedName(tuple(t for t, _ in pairs), tuple(k for _, k in pairs))
 
 
 def joined_hyphen_tokens(text: str) -> list[str]:
     """Hyphenated words as one token ("MS-13" -> "ms13"), so the index finds them joined too."""
+    words, _ = _ordered_words(clean_text(text))
     return [
         w.replace("-", "").replace(".", "")
-        for w in _ordered_words(clean_text(text))
+        for w in words
         if "-" in w.strip("-.") and w.replace("-", "").replace(".", "") not in LEGAL_FORMS
     ]
 
 
 # ----------------------------------------------------------------------------------------------
-# phonetic skeleton
+# transliteration fold and phonetic skeleton
 
-_SKELETON_RULES = (
-    ("dzh", "j"), ("dj", "j"), ("tch", "S"), ("sch", "S"), ("sh", "S"), ("ch", "S"), ("zh", "S"),
-    ("ph", "f"), ("kh", "h"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("c", "k"), ("z", "s"),
-    ("w", "v"), ("dh", "d"), ("th", "t"), ("gh", "g"),
+#: Romanisation correspondences folded to one spelling, in order (longer sequences first):
+#: Cyrillic "dzh"/"zh", Arabic "kh"/"gh"/"dh"/"th", Sh/Ch/Sch/Tch, Ph/F, Q/K, X/Ks, Z/S, W/V,
+#: Y/I, Ou/Oo/U, Ee/I. "S" stands for the sh sound.
+_FOLD_RULES = (
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("tch", "S"), ("sch", "S"), ("sh", "S"),
+    ("ch", "S"), ("ph", "f"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("ck", "k"), ("q", "k"),
+    ("x", "ks"), ("z", "s"), ("w", "v"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
 )  # fmt: skip
+_SOFT_C = re.compile(r"c(?=[ei])")
 _VOWELS = frozenset("aeiouy")
 
 
 @lru_cache(maxsize=131072)
-def skeleton(token: str) -> str:
-    """A transliteration-tolerant key: consonant skeleton after folding romanisation variants.
+def fold(token: str) -> str:
+    """A vowel-keeping transliteration key: spellings of one sound folded, doubles collapsed.
 
-    Mohammed / Muhammad / Mohamed -> ``mhmd``; Qods / Quds -> ``kds``; Qaida / Qaeda -> ``kd``;
-    Khussein (Hussein via Cyrillic) / Hussein -> ``hsn``;
-    Dzhoakuin (Joaquin via Cyrillic) / Joaquin -> ``jkn``; Gzmn (vowels dropped) -> ``gsmn``.
-    The first letter survives (vowels fold to ``a``: Usama / Osama).
+    Sheik / Cheik, Viv / Wiv, Omar / Ommar, Kompany / Company, Layth / Layt, Dzhon / Jon,
+    Songian / Songyan, Hamzah / Hamza fold alike. Tokens with digits are left as they are.
     """
     if not token.isalpha():
         return token
     text = token
-    for old, new in _SKELETON_RULES:
+    for old, new in _FOLD_RULES:
         text = text.replace(old, new)
-    first = "a" if text[0] in _VOWELS else text[0]
-    rest = [c for c in text[1:] if c not in _VOWELS]
-    out = [first]
-    for c in rest:
+    text = _SOFT_C.sub("s", text).replace("c", "k")
+    out = [text[0]]
+    for c in text[1:]:
         if c != out[-1]:
             out.append(c)
+    if len(out) > 3 and out[-1] == "h" and out[-2] in _VOWELS:
+        out.pop()  # Arabic final -ah: Hamzah / Hamza
+    return "".join(out)
+
+
+@lru_cache(maxsize=131072)
+def skeleton(token: str) -> str:
+    """A transliteration-tolerant key: the consonant skeleton of :func:`fold`.
+
+    Mohammed / Muhammad / Mohamed -> ``mhmd``; Qods / Quds -> ``kds``; Qaida / Qaeda -> ``kd``;
+    Khussein (Hussein via Cyrillic) / Hussein -> ``hsn``;
+    Dzhoakuin (Joaquin via Cyrillic) / Joaquin -> ``jkn``; Gzmn (vowels dropped) -> ``gsmn``.
+    The first letter survives (vowels fold to ``a``: Usama / Osama). Tokens whose fold is
+    equal always share a skeleton.
+    """
+    if not token.isalpha():
+        return token
+    text = fold(token)
+    first = "a" if text[0] in _VOWELS else text[0]
+    out = [first]
+    for c in text[1:]:
+        if c not in _VOWELS and c != out[-1]:
+            out.append(c)
+    if len(out) > 2 and out[-1] == "h":
+        out.pop()  # a final h is often silent: Salih / Slh, Saifullah / Sfllh
     return "".join(out)

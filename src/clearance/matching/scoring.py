@@ -1,9 +1,10 @@
 """Scoring: token similarity, order-free token alignment, and secondary evidence.
 
-A name score is the share of rarity-weighted tokens two names have in common, after pairing
-their tokens one-to-one (best pairs first). Listed tokens missing from the query cost little
-(a dropped second surname or middle name); query tokens missing from the listed name cost their
-full weight. Secondary evidence (birth date, country, identifiers, schema) then moves the
+Tokens are paired one-to-one (best pairs first). The name score is the rarity-weighted quality
+of the pairs times how much of both names they cover: listed tokens missing from the query
+cost little (a dropped second surname or middle name), query tokens missing from the listed
+name a little more, and both missing at once (one shared token, each side with its own
+others) a lot. Secondary evidence (birth date, country, identifiers, schema) then moves the
 score up or down, each adjustment recorded for the explanation.
 """
 
@@ -14,29 +15,51 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel
 
-from clearance.matching.normalize import LEGAL, NAME, PARTICLE, skeleton
+from clearance.matching.normalize import LEGAL, NAME, PARTICLE, fold, skeleton
 
 #: How a query token met a listed token (shown in explanations).
 EXACT = "exact"
+TRANSLITERATION = "transliteration"
 FUZZY = "fuzzy"
 PHONETIC = "phonetic"
 INITIAL = "initial"
 JOINED = "joined"
 
+#: Tokens spelled alike once romanisation variants are folded (Sheik / Cheik, Wiv / Viv,
+#: Ommar / Omar); short ones less, where folding merges more distinct names.
+FOLD_SIMILARITY = 0.93
+SHORT_FOLD_SIMILARITY = 0.86
+SHORT_FOLD_LENGTH = 4
 #: Highest similarity of tokens that share a phonetic skeleton but are further apart than a
-#: typo (transliteration variants, dropped vowels); lower the less alike they are spelled.
+#: transliteration or typo (dropped vowels); lower the less alike they are spelled, and none
+#: below ``MIN_PHONETIC_SPELLING`` (``MIN_SHORT_PHONETIC_SPELLING`` for skeletons of three
+#: letters or fewer, where "gang" / "guoying" would otherwise meet).
 PHONETIC_SIMILARITY = 0.88
+MIN_PHONETIC_SPELLING = 0.6
+MIN_SHORT_PHONETIC_SPELLING = 0.7
+#: A vowel-stripped token ("Hssn", "Gzmn") against a word with its skeleton: the usual
+#: spelling floor does not apply (there is nothing left to spell alike).
+STRIPPED_SIMILARITY = 0.85
 #: An initial ("J.") against the word it abbreviates.
 INITIAL_SIMILARITY = 0.7
-#: Weight of a listed token that the query lacks, relative to its full weight, once the tokens
-#: both names share carry ``STRONG_EVIDENCE`` (nats of rarity) or more. With weaker shared
-#: evidence (one common first name) missing listed tokens cost up to their full weight.
-MISSING_LISTED_FACTOR = 0.25
-STRONG_EVIDENCE = 8.0
-#: Weight of a query token that the listed name lacks (an added word) relative to its weight.
-EXTRA_QUERY_FACTOR = 0.6
+#: Fuzzy similarity is ``1 - edits / (length + FUZZY_SLACK)``: one slip costs a 4-letter
+#: token 0.22 and a 10-letter one 0.1.
+FUZZY_SLACK = 0.5
+#: Score costs of the parts of each name the pairs leave uncovered (shares of rarity weight):
+#: query tokens the listed name lacks, listed tokens the query lacks, and both at once.
+EXTRA_QUERY_COST = 0.45
+MISSING_LISTED_COST = 0.28
+BOTH_MISSING_COST = 0.6
+#: Listed tokens missing cost up to twice as much when the pairs carry less than
+#: ``STRONG_EVIDENCE`` nats of rarity (one given name is not enough to forgive a surname).
+STRONG_EVIDENCE = 12.0
+#: Kept for the index's pre-score: share of a missing listed token's weight it counts.
+MISSING_LISTED_FACTOR = MISSING_LISTED_COST
 #: Token weight factors by kind: particles and legal forms barely count.
 KIND_FACTOR = {NAME: 1.0, PARTICLE: 0.15, LEGAL: 0.1}
+#: A token of n letters carries at most ``SHORT_TOKEN_WEIGHT * n + 1`` nats, however rare it
+#: is in the lists: "bo" or "yu" are rare on sanctions lists and common among people.
+SHORT_TOKEN_WEIGHT = 2.0
 #: A name whose pairs are all out of order (reordered name parts) loses this much.
 ORDER_PENALTY = 0.02
 #: A match needs one NAME token paired at least this well; otherwise the score is scaled down.
@@ -44,23 +67,38 @@ ANCHOR_SIMILARITY = 0.8
 NO_ANCHOR_FACTOR = 0.3
 
 
-#: Victor / Victoria, Mario / Maria: same skeleton, different names (a vowel ending differs
+#: Victor / Victoria, Daniel / Daniela: alike but different names (a vowel ending differs
 #: where both are written with their vowels, i.e. not a vowel-stripped evasion).
-ENDING_PENALTY = 0.08
+ENDING_PENALTY = 0.1
 _VOWELS = frozenset("aeiouy")
 
 
 def _ends_differ(a: str, b: str) -> bool:
-    if not (any(c in _VOWELS for c in a[1:]) and any(c in _VOWELS for c in b[1:])):
+    """Only the endings differ, and in a vowel (Victor / Victoria, Daniel / Daniela)."""
+    if not (a.startswith(b[:-1]) or b.startswith(a[:-1])):
+        return False  # the difference is not (only) at the end: a slip, not another ending
+    if not (_has_vowels(a) and _has_vowels(b)):
         return False
     return (a[-1] in _VOWELS) != (b[-1] in _VOWELS) or (
         a[-1] in _VOWELS and b[-1] in _VOWELS and a[-1] != b[-1] and len(a) != len(b)
     )
 
 
+def _vowel_swap(a: str, b: str) -> bool:
+    """Equal-length tokens that differ in exactly one letter, a vowel on both sides."""
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(differ) == 1 and differ[0][0] in _VOWELS and differ[0][1] in _VOWELS
+
+
+def _has_vowels(token: str) -> bool:
+    """Vowels after the first letter: a token without them was written vowel-stripped."""
+    return not _VOWELS.isdisjoint(token[1:])
+
+
 def edits_allowed(length: int) -> int:
-    """Edits tolerated for a token of ``length`` letters (short tokens need to be exact-ish)."""
-    if length <= 2:
+    """Edits tolerated between tokens the longer of which has ``length`` letters (three
+    letters or fewer: none, so "jie" never meets "jia"; "koy" may still meet "kony")."""
+    if length <= 3:
         return 0
     if length <= 5:
         return 1
@@ -73,9 +111,12 @@ def edits_allowed(length: int) -> int:
 def token_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity in [0, 1] of two normalised tokens and how they matched.
 
-    Fuzzy: ``1 - edits / (length + 4)`` within :func:`edits_allowed`; short tokens must also
-    share their first letter (so "sis" never meets "isis"). Phonetic: equal skeletons, graded
-    by how much of the skeleton there is and how far the lengths differ.
+    Exact 1.0; equal :func:`~clearance.matching.normalize.fold` (romanisation variants)
+    0.93, 0.86 for tokens of four letters or fewer; fuzzy ``1 - edits / (length + 0.5)``
+    within :func:`edits_allowed`, on the folded spelling where that is closer (short tokens
+    must also share their first sound, so "sis" never meets "isis"); phonetic: equal
+    skeletons, graded by how alike the spellings are. A differing vowel ending (Victor /
+    Victoria) costs ``ENDING_PENALTY``.
     """
     if a == b:
         return 1.0, EXACT
@@ -86,20 +127,34 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         return 0.0, ""
     if not (a.isalpha() and b.isalpha()):
         return 0.0, ""  # numbers and codes must be equal
+    folded_a, folded_b = fold(a), fold(b)
+    if folded_a == folded_b:
+        short = min(la, lb) <= SHORT_FOLD_LENGTH
+        return (SHORT_FOLD_SIMILARITY if short else FOLD_SIMILARITY), TRANSLITERATION
     shortest = min(la, lb)
-    allowed = edits_allowed(shortest)
+    allowed = edits_allowed(max(la, lb)) if shortest >= 3 else 0
+    if not allowed and la == lb == 3 and _vowel_swap(a, b):
+        allowed = 1  # Pak / Pek, Gon / Gun: a vowel romanised another way, even in short names
+    ending = ENDING_PENALTY if _ends_differ(folded_a, folded_b) else 0.0
     fuzzy = 0.0
-    if allowed and (shortest > 5 or a[0] == b[0]):
-        distance = OSA.distance(a, b, score_cutoff=allowed)
-        if distance <= allowed:
-            fuzzy = 1.0 - distance / (max(la, lb) + 4)
+    if allowed and (shortest > 5 or a[0] == b[0] or folded_a[0] == folded_b[0]):
+        raw = OSA.distance(a, b, score_cutoff=allowed)
+        folded = OSA.distance(folded_a, folded_b, score_cutoff=allowed)
+        if min(raw, folded) <= allowed:
+            length = max(la, lb) if raw <= folded else max(len(folded_a), len(folded_b))
+            fuzzy = 1.0 - min(raw, folded) / (length + FUZZY_SLACK) - ending
     if shortest >= 3:
         key = skeleton(a)
         if len(key) >= 2 and key == skeleton(b):
-            spelled = Indel.normalized_similarity(a, b)
-            phonetic = min(PHONETIC_SIMILARITY, 0.6 + 0.35 * spelled) - 0.04 * (len(key) < 4)
-            if _ends_differ(a, b):
-                phonetic -= ENDING_PENALTY
+            if not (_has_vowels(a) and _has_vowels(b)):
+                # vowel-stripped ("Hssn" for "Hussein"): same first letter, two vowels gone
+                stripped = a[0] == b[0] and abs(la - lb) >= 2
+                phonetic = (STRIPPED_SIMILARITY - 0.04 * (len(key) < 4)) if stripped else 0.0
+            else:
+                spelled = Indel.normalized_similarity(folded_a, folded_b)
+                floor = MIN_SHORT_PHONETIC_SPELLING if len(key) <= 3 else MIN_PHONETIC_SPELLING
+                phonetic = min(PHONETIC_SIMILARITY, 0.55 + 0.4 * spelled) if spelled >= floor else 0
+                phonetic -= 0.04 * (len(key) < 4) + ending
             if phonetic > fuzzy:
                 return phonetic, PHONETIC
     if fuzzy > 0:
@@ -146,7 +201,7 @@ def _joined_items(
             ):
                 continue
             similarity, how = token_similarity(token, first + second)
-            if how in (EXACT, FUZZY) and similarity >= ANCHOR_SIMILARITY:
+            if how in (EXACT, TRANSLITERATION, FUZZY) and similarity >= ANCHOR_SIMILARITY:
                 items.append(
                     ((j, j + 1), (i,), similarity) if flip else ((i,), (j, j + 1), similarity)
                 )
@@ -165,6 +220,62 @@ def _greedy(items: list[tuple[float, tuple[int, ...], tuple[int, ...], float, st
             used_l.update(ls)
             pairs.append(Pair(qs, ls, similarity, how))
     return pairs
+
+
+def capped_weight(token: str, weight: float) -> float:
+    """A token's weight, at most ``SHORT_TOKEN_WEIGHT`` nats per letter (plus one)."""
+    return min(weight, SHORT_TOKEN_WEIGHT * len(token) + 1.0)
+
+
+def name_score(
+    pairs: list[Pair],
+    query: tuple[str, ...],
+    query_kinds: tuple[int, ...],
+    query_weights: tuple[float, ...],
+    listed: tuple[str, ...],
+    listed_kinds: tuple[int, ...],
+    listed_weights: tuple[float, ...],
+) -> float:
+    """The name score of an alignment (before the order penalty), see the module docstring.
+
+    ``quality`` is the weighted mean similarity of the pairs; the shares of each name's
+    weight left uncovered cost ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST`` each and
+    ``BOTH_MISSING_COST`` together.
+    """
+    weights_q = [capped_weight(t, w) for t, w in zip(query, query_weights, strict=True)]
+    weights_l = [capped_weight(t, w) for t, w in zip(listed, listed_weights, strict=True)]
+    total_q, total_l = sum(weights_q), sum(weights_l)
+    if not pairs or total_q <= 0 or total_l <= 0:
+        return 0.0
+    matched_q = matched_l = weighted = evidence = 0.0
+    anchored = False
+    for pair in pairs:
+        weight_q = sum(weights_q[i] for i in pair.query)
+        weight_l = sum(weights_l[j] for j in pair.listed)
+        matched_q += weight_q
+        matched_l += weight_l
+        weighted += pair.similarity * (weight_q + weight_l)
+        evidence += pair.similarity * weight_l
+        if (
+            not anchored
+            and pair.similarity >= ANCHOR_SIMILARITY
+            and any(query_kinds[i] == NAME for i in pair.query)
+            and any(listed_kinds[j] == NAME for j in pair.listed)
+        ):
+            anchored = True
+    pair_weight = matched_q + matched_l
+    quality = weighted / pair_weight if pair_weight > 0 else 0.0
+    extra = max(0.0, 1.0 - matched_q / total_q)
+    missing = max(0.0, 1.0 - matched_l / total_l)
+    weak = max(0.0, 1.0 - evidence / STRONG_EVIDENCE)
+    coverage = (
+        1.0
+        - EXTRA_QUERY_COST * extra
+        - MISSING_LISTED_COST * (1.0 + weak) * missing
+        - BOTH_MISSING_COST * extra * missing
+    )
+    score = quality * max(0.0, coverage)
+    return score if anchored else score * NO_ANCHOR_FACTOR
 
 
 def align(
@@ -197,30 +308,9 @@ def align(
                 items.append((similarity * weight, qs, ls, similarity, JOINED))
             pairs = _greedy(items)
 
-    covered_q = covered_l = matched_q = matched_l = 0.0
-    anchored = False
-    for pair in pairs:
-        weight_q = sum(query_weights[i] for i in pair.query)
-        weight_l = sum(listed_weights[j] for j in pair.listed)
-        matched_q += weight_q
-        matched_l += weight_l
-        covered_q += pair.similarity * weight_q
-        covered_l += pair.similarity * weight_l
-        if (
-            not anchored
-            and pair.similarity >= ANCHOR_SIMILARITY
-            and any(query_kinds[i] == NAME for i in pair.query)
-            and any(listed_kinds[j] == NAME for j in pair.listed)
-        ):
-            anchored = True
-    total_q = matched_q + EXTRA_QUERY_FACTOR * (sum(query_weights) - matched_q)
-    shortfall = max(0.0, 1.0 - covered_l / STRONG_EVIDENCE)
-    missing_factor = MISSING_LISTED_FACTOR + (1.0 - MISSING_LISTED_FACTOR) * shortfall
-    total_l = matched_l + missing_factor * (sum(listed_weights) - matched_l)
-    denominator = total_q + total_l
-    score = (covered_q + covered_l) / denominator if denominator > 0 else 0.0
-    if not anchored:
-        score *= NO_ANCHOR_FACTOR
+    score = name_score(
+        pairs, query, query_kinds, query_weights, listed, listed_kinds, listed_weights
+    )
     pairs.sort(key=lambda p: p.query[0])
     if len(pairs) > 1:
         positions = [p.listed[0] for p in pairs]

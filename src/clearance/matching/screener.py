@@ -329,12 +329,22 @@ class Screener:
             index.token_matches(t, k).weight for t, k in zip(query_tokens, query_kinds, strict=True)
         )
         best: dict[int, tuple[float, int, Alignment]] = {}
+        # a weak alias alone is capped (see _evidence): without evidence that could confirm
+        # it, an entity is ranked by what its weak aliases can reach after the cap, so a
+        # strong name of it that scores above the cap is the one shown
+        weak_cap = (
+            1.0
+            if query.birth_date or query.country or query.identifiers
+            else (DEFAULT_THRESHOLD - WEAK_ALIAS_MARGIN)
+        )
         for n in names:
             tokens, kinds, weights = index.name_tokens(n)
             alignment = align(query_tokens, query_kinds, query_weights, tokens, kinds, weights)
             entity = int(index.name_entity[n])
             previous = best.get(entity)
-            rank = alignment.score - (0.001 if is_weak(int(index.name_kind[n])) else 0.0)
+            rank = alignment.score
+            if is_weak(int(index.name_kind[n])):
+                rank = min(rank, weak_cap) - 0.001
             if previous is None or rank > previous[0]:
                 best[entity] = (rank, n, alignment)
         by_identifier = set(self._identifier_entities(query))
