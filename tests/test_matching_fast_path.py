@@ -11,7 +11,8 @@ from faker import Faker
 
 from clearance.batch import CHUNK_ROWS, MIN_CHUNK_ROWS, chunk_rows, screen_records
 from clearance.matching import Screener
-from clearance.matching.index import EntityTable, NameIndex
+from clearance.matching.index import MAX_FUZZY_TOKENS, EntityTable, NameIndex
+from clearance.matching.normalize import normalize_name
 from clearance.sources import newest_batches, read_paths
 from conftest import LISTS
 from matching_lists import active_entities, bundled_screener
@@ -75,6 +76,20 @@ def test_batch_scores_equal_single_queries(reopened: Path) -> None:
     for name, expected, got in zip(names, one_by_one, together, strict=True):
         assert [e for e, _ in got] == [e for e, _ in expected], name
         assert all(abs(a - b) <= 1e-9 for (_, a), (_, b) in zip(got, expected, strict=True))
+
+
+def test_trigram_neighbours_alone_equal_neighbours_in_a_chunk(reopened: Path) -> None:
+    index = fresh(reopened).index
+    tokens = list(
+        dict.fromkeys(
+            t for name in customer_names(400, seed=5) for t in normalize_name(name).tokens
+        )
+    )
+    tokens = [t for t in tokens if len(t) >= 2]
+    together = index._trigram_neighbours(tokens)
+    assert any(len(found) == MAX_FUZZY_TOKENS for found in together.values())  # cut reached
+    for token in tokens:
+        assert index._trigram_neighbours([token]).get(token) == together.get(token), token
 
 
 def test_worker_processes_give_the_single_query_hits(reopened: Path) -> None:

@@ -73,6 +73,8 @@ PART_SIMILARITY = 0.5
 SHORT_TOKEN = 5
 #: An initial ("J.") says little: its weight, whatever the letter.
 INITIAL_WEIGHT = 2.0
+#: Up to this many unseen tokens are matched by trigrams without sparse matrices.
+FEW_TOKENS = 8
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -606,32 +608,27 @@ class NameIndex:
 
     def _trigram_neighbours(self, tokens: list[str]) -> dict[str, list[int]]:
         """Per token, the vocab ids sharing a Dice share of trigrams >= :data:`TRIGRAM_DICE`
-        (the best :data:`MAX_FUZZY_TOKENS`), for all tokens with one sparse product."""
+        (the best :data:`MAX_FUZZY_TOKENS`), for all tokens at once."""
         rows: list[int] = []
-        cols: list[int] = []
+        grams: list[int] = []
         lengths = np.zeros(len(tokens), dtype=np.int64)
         for r, token in enumerate(tokens):
-            grams = trigrams(token)
-            lengths[r] = len(grams)
-            for gram in set(grams):
+            padded = trigrams(token)
+            lengths[r] = len(padded)
+            for gram in set(padded):
                 gram_id = self.trigram_ids.get(gram)
                 if gram_id is not None:
                     rows.append(r)
-                    cols.append(gram_id)
+                    grams.append(gram_id)
         if not rows:
             return {}
-        query = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.int32), (rows, cols)),
-            shape=(len(tokens), len(self.trigram_vocab)),
-        )
-        shared = (query @ self.trigram_matrix).tocsr()
-        row_of = np.repeat(np.arange(len(tokens)), np.diff(shared.indptr))
-        dice = 2.0 * shared.data / (lengths[row_of] + self.vocab_tri_count[shared.indices])
+        row_of, ids, counts = self._shared_trigrams(rows, grams, len(tokens))
+        dice = 2.0 * counts / (lengths[row_of] + self.vocab_tri_count[ids])
         close = np.flatnonzero(dice >= TRIGRAM_DICE)
         # per token, ids ascending (ties at the MAX_FUZZY_TOKENS cut resolve the same each run)
-        close = close[np.argsort(shared.indices[close], kind="stable")]
+        close = close[np.argsort(ids[close], kind="stable")]
         close = close[np.argsort(row_of[close], kind="stable")]
-        ids, dice, row_of = shared.indices[close], dice[close], row_of[close]
+        ids, dice, row_of = ids[close], dice[close], row_of[close]
         bounds = np.searchsorted(row_of, np.arange(len(tokens) + 1))
         neighbours: dict[str, list[int]] = {}
         for r, token in enumerate(tokens):
@@ -644,6 +641,30 @@ class NameIndex:
                 row_ids = row_ids[top]
             neighbours[token] = row_ids.tolist()
         return neighbours
+
+    def _shared_trigrams(
+        self, rows: list[int], grams: list[int], count: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token row, vocab id, trigrams they share) for every pair sharing one.
+
+        Many tokens: one sparse product (queries x trigrams) @ (trigrams x vocab). A few (one
+        query on its own): the postings gathered and counted, without the sparse matrices'
+        fixed costs.
+        """
+        if count > FEW_TOKENS:
+            query = sp.csr_matrix(
+                (np.ones(len(rows), dtype=np.int32), (rows, grams)),
+                shape=(count, len(self.trigram_vocab)),
+            )
+            shared = (query @ self.trigram_matrix).tocsr()
+            row_of = np.repeat(np.arange(count), np.diff(shared.indptr))
+            return row_of, shared.indices, shared.data
+        gram_ids = np.asarray(grams, dtype=np.int64)
+        starts, ends = self.tri_indptr[gram_ids], self.tri_indptr[gram_ids + 1]
+        vocab = np.concatenate([self.tri_indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        row_keys = np.repeat(np.asarray(rows, dtype=np.int64), ends - starts)
+        keys, counts = np.unique(row_keys * len(self.vocab) + vocab, return_counts=True)
+        return keys // len(self.vocab), (keys % len(self.vocab)).astype(np.int32), counts
 
     def prescore(
         self, queries: list[tuple[tuple[str, ...], tuple[int, ...]]]
