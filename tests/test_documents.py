@@ -360,3 +360,42 @@ def test_cli_scan_formats(cli: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "7 mention(s)" in result.stdout
     assert cli.invoke(app, ["scan", str(tmp_path / "nope.txt")]).exit_code == 2
     assert cli.invoke(app, ["scan", str(path), "--format", "xml"]).exit_code == 2
+
+
+# --- persisted mention index -------------------------------------------------------------------
+
+
+def test_mention_index_is_persisted_beside_the_screener_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clearance.documents import mention_index
+    from clearance.documents.mentions import PERSISTED_NAME, MentionIndex
+    from clearance.model import Entity, Name, NameKind
+
+    monkeypatch.setenv("CLEARANCE_HOME", str(tmp_path))
+    entities = [
+        Entity("us_ofac_sdn:1", "Organization", [Name("Tren de Aragua")], programs=["SDGT"]),
+        Entity(
+            "us_ofac_sdn:2",
+            "Person",
+            [Name("GUZMAN LOERA, Joaquin"), Name("El Chapo", NameKind.WEAK_ALIAS)],
+        ),
+    ]
+    folder = Screener.from_entities(entities, version_key="persist-test").persist()
+    text = "Tren de Aragua and Joaquin Guzman, known as El Chapo, were named."
+    built = scan(text, Screener.load(folder))
+    assert (folder / PERSISTED_NAME).is_file()
+
+    def no_rebuild(screener: Screener) -> MentionIndex:
+        raise AssertionError("the persisted index should have been loaded")
+
+    monkeypatch.setattr(MentionIndex, "from_screener", no_rebuild)
+    reopened = Screener.load(folder)
+    assert scan(text, reopened) == built
+    assert {m.entity_id for m in built} == {"us_ofac_sdn:1", "us_ofac_sdn:2"}
+    assert mention_index(reopened).sequences  # cached per screener from now on
+
+    (folder / PERSISTED_NAME).write_bytes(b"not an index")
+    monkeypatch.undo()
+    monkeypatch.setenv("CLEARANCE_HOME", str(tmp_path))
+    assert scan(text, Screener.load(folder)) == built  # unreadable file: rebuilt

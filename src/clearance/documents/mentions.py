@@ -26,14 +26,20 @@ phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_simila
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from clearance.matching import Screener, compare
-from clearance.matching.index import NAME_KINDS
+from clearance.matching import normalize as _normalize
+from clearance.matching.index import MATCHER_VERSION, NAME_KINDS
 from clearance.matching.normalize import LEGAL, NAME, PARTICLES, normalize_name, skeleton
 from clearance.matching.scoring import token_similarity
 from clearance.model import Entity, NameKind
@@ -112,9 +118,23 @@ AMBIGUITY_MARGIN = 0.03
 RARE_SURNAME_ENTITIES = 10
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One indexed token sequence of one name of one entity."""
+def _build_key() -> str:
+    """What a persisted index was built by: this module, the name normaliser it tokenises with
+    and the matcher version. Any edit to either rebuilds the index instead of reusing it."""
+    digest = hashlib.sha256(MATCHER_VERSION.encode())
+    for source in (__file__, _normalize.__file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: File name of a persisted mention index, in the screener's index folder.
+PERSISTED_PREFIX = "mentions-"
+PERSISTED_NAME = f"{PERSISTED_PREFIX}{_build_key()}.marshal"
+
+
+class _Entry(NamedTuple):
+    """One indexed token sequence of one name of one entity (a tuple: a persisted index
+    recreates hundreds of thousands of them, and tuples are the cheapest to make)."""
 
     entity: int  # index into MentionIndex.entities
     name: int  # index into the entity's names
@@ -171,7 +191,8 @@ def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> _
     """Normalised tokens of ``text`` with their character offsets into ``text``."""
     cache = {} if cache is None else cache
     tokens = _Tokens()
-    norms, starts, ends, raws = tokens.norms, tokens.starts, tokens.ends, tokens.raws
+    add_norm, add_start = tokens.norms.append, tokens.starts.append
+    add_end, add_raw = tokens.ends.append, tokens.raws.append
     for match in TOKEN_RE.finditer(text):
         raw = match.group()
         found = cache.get(raw)
@@ -179,11 +200,11 @@ def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> _
             found = normalize_name(raw).tokens
             cache[raw] = found
         start, end = match.span()
-        for norm in found:
-            norms.append(norm)
-            starts.append(start)
-            ends.append(end)
-            raws.append(raw)
+        for norm in found:  # mostly one; none for a lone title or invisible character
+            add_norm(norm)
+            add_start(start)
+            add_end(end)
+            add_raw(raw)
     return tokens
 
 
@@ -313,6 +334,79 @@ class MentionIndex:
     def from_screener(cls, screener: Screener) -> MentionIndex:
         return cls(listed_of_screener(screener))
 
+    # --- persistence -------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` atomically (builtin types only, read back by
+        :func:`marshal`, which unlike pickle runs no code from the file)."""
+        state = {
+            "entities": [
+                (
+                    e.id,
+                    e.caption,
+                    e.schema,
+                    e.dataset,
+                    e.programs,
+                    [(n, k.value) for n, k in e.names],
+                )
+                for e in self.entities
+            ],
+            "prefixes": [sequence for sequence, entries in self.sequences.items() if not entries],
+            "sequences": {
+                sequence: [tuple(entry) for entry in entries]
+                for sequence, entries in self.sequences.items()
+                if entries
+            },
+            "vocabulary": self.vocabulary,
+            "starters": self.starters,
+            "deletes": dict(self._deletes),
+            "skeletons": dict(self._skeletons),
+            "entity_counts": dict(self.entity_counts),
+            "norms": self._norm_cache,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=".building-", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                marshal.dump(state, out)
+            os.replace(staging, path)
+        finally:
+            if os.path.exists(staging):
+                os.unlink(staging)
+
+    @classmethod
+    def load(cls, path: Path) -> MentionIndex | None:
+        """The index saved at ``path``; None when absent or unreadable (then it is rebuilt)."""
+        try:
+            state = marshal.loads(path.read_bytes())
+            index = cls.__new__(cls)
+            index.entities = [
+                Listed(
+                    id_,
+                    caption,
+                    schema,
+                    dataset,
+                    tuple(programs),
+                    tuple((name, NameKind(kind)) for name, kind in names),
+                )
+                for id_, caption, schema, dataset, programs, names in state["entities"]
+            ]
+            index.sequences = {sequence: [] for sequence in state["prefixes"]}
+            index.sequences.update(
+                (sequence, [_Entry._make(entry) for entry in entries])
+                for sequence, entries in state["sequences"].items()
+            )
+            index.vocabulary = state["vocabulary"]
+            index.starters = state["starters"]
+            index._deletes = defaultdict(set, state["deletes"])
+            index._skeletons = defaultdict(set, state["skeletons"])
+            index.entity_counts = Counter(state["entity_counts"])
+            index._norm_cache = state["norms"]
+            index._candidate_cache = {}
+        except (OSError, EOFError, ValueError, TypeError, KeyError):
+            return None
+        return index
+
     def _add_name(self, position: int, entity: Listed, name_index: int) -> None:
         full, kind = entity.names[name_index]
         pairs = _key_tokens(full)
@@ -391,20 +485,31 @@ class MentionIndex:
         at each start position (callers take the first that passes their checks)."""
         found: list[tuple[int, int, list[_Entry], int]] = []
         sequences = self.sequences
-        starters = self.starters
-        cache = self._candidate_cache
-        options: list[tuple[tuple[str, bool], ...]] = []
-        for norm in tokens.norms:
-            known = cache.get(norm)
-            options.append(self.candidates(norm) if known is None else known)
         norms = tokens.norms
+        # each distinct text token is looked up once: its listed stand-ins, and whether any
+        # of them starts a listed sequence (most running text starts none)
+        distinct = {norm: self.candidates(norm) for norm in set(norms)}
+        openings: dict[str, list[tuple[tuple[str, ...], int, list[_Entry]]]] = {}
+        for norm, stand_ins in distinct.items():
+            first_steps = [
+                ((listed,), int(is_fuzzy), sequences[(listed,)])
+                for listed, is_fuzzy in stand_ins
+                if (listed,) in sequences
+            ]
+            if first_steps:
+                openings[norm] = first_steps
+        options = [distinct[norm] for norm in norms]
         count = len(norms)
-        for start in range(count):
-            first = options[start]
-            if not first or not any(listed in starters for listed, _ in first):
+        for start, norm in enumerate(norms):
+            first_steps = openings.get(norm)
+            if first_steps is None:
                 continue
-            states: list[tuple[tuple[str, ...], int, int]] = [((), start, 0)]
-            at_start: list[tuple[int, int, list[_Entry], int]] = []
+            states = [(sequence, start + 1, spent) for sequence, spent, _ in first_steps]
+            at_start: list[tuple[int, int, list[_Entry], int]] = [
+                (start, start + 1, entries, spent)
+                for _, spent, entries in first_steps
+                if entries and not spent
+            ]
             while states:
                 next_states: list[tuple[tuple[str, ...], int, int]] = []
                 for prefix, position, fuzzy in states:
