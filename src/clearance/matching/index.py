@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -190,7 +190,13 @@ class EntityTable(Sequence[EntityInfo]):
         self._infos[position] = info
         return info
 
-    def __getitem__(self, position):  # type: ignore[no-untyped-def, override]
+    @overload
+    def __getitem__(self, position: int) -> EntityInfo: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[EntityInfo]: ...
+
+    def __getitem__(self, position: int | slice) -> EntityInfo | list[EntityInfo]:
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         info = self._infos[position]
