@@ -393,7 +393,7 @@ class NameIndex:
                 if len(key) >= 2:
                     vocab_skeleton[t] = skeleton_ids.setdefault(key, len(skeleton_ids))
                 if len(token) <= SHORT_TOKEN:
-                    for deleted in deletion_keys(token):
+                    for deleted in sorted(deletion_keys(token)):  # set order varies per process
                         short_tokens[deleted].append(t)
         tri = sp.csr_matrix(
             (np.ones(len(tri_rows), dtype=np.int8), (tri_rows, tri_cols)),
@@ -594,7 +594,7 @@ class NameIndex:
                     if t not in found:
                         found[t] = token_similarity(token, self.vocab[t])[0]
         if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
-            for deleted in deletion_keys(token):
+            for deleted in sorted(deletion_keys(token)):  # set order varies per process
                 slot = self.short_slots.get(deleted)
                 if slot is None:
                     continue
