@@ -399,3 +399,18 @@ def test_mention_index_is_persisted_beside_the_screener_index(
     monkeypatch.undo()
     monkeypatch.setenv("CLEARANCE_HOME", str(tmp_path))
     assert scan(text, Screener.load(folder)) == built  # unreadable file: rebuilt
+
+
+def test_lower_case_words_do_not_stand_for_a_company_named_without_its_legal_form() -> None:
+    from clearance.model import Entity, Name
+
+    listed = Screener.from_entities(
+        [
+            Entity(
+                "us_ofac_sdn:47406", "Company", [Name("LIMITED LIABILITY COMPANY MILLING MACHINES")]
+            )
+        ]
+    )
+    assert scan("Invoice 42: spare parts for milling machines, net 30 days.", listed) == []
+    found = scan("Payment to Milling Machines LLC for spare parts.", listed)
+    assert [m.entity_id for m in found] == ["us_ofac_sdn:47406"]

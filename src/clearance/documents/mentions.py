@@ -13,7 +13,8 @@ Rules that keep the false alerts out, all generic (no per-name tables):
   match a listed name of two or more tokens ("Cartel de Sinaloa");
 * short acronyms (up to 4 letters, or hyphenated like MS-13) must be written in capitals;
   one-word names must be capitalised; person names need every name word capitalised
-  (organisation names of two or more words match in any case, unless a token is fuzzy);
+  (organisation names of two or more words match in any case, unless a token is fuzzy or
+  the listed legal form is left out);
 * a name never runs across punctuation that separates phrases (``, ; : ( ) "``), though
   it may run across line breaks (names split over message lines);
 * one-word names of vessels and aircraft need a craft word just before ("the tanker DOLPHIN");
@@ -142,6 +143,9 @@ class _Entry(NamedTuple):
     weak: bool  # confirms a mention, never raises one alone
     acronym: bool  # must be written in capitals
     single: bool  # one-token sequence: must be capitalised (and craft need context)
+    #: the listed legal form is left out: then at least one word must be capitalised, as a
+    #: company name is ("milling machines" in a remittance line is no LLC MILLING MACHINES)
+    legal_dropped: bool = False
 
 
 @dataclass(slots=True)
@@ -419,6 +423,7 @@ class MentionIndex:
         # word by word, as running text is normalised (legal forms spelled out, not merged)
         written = text_tokens(full, self._norm_cache).norms
         legal_only_rest = len(tokens) == 1 and len(written) > 1
+        has_legal = LEGAL in normalize_name(full).kinds
         forms: list[tuple[list[str], str]] = [(tokens, "as listed")]
         if written != tokens:
             forms.append((written, "as written"))
@@ -441,8 +446,10 @@ class MentionIndex:
                 or (single and (entity.schema == "Person" or legal_only_rest))
                 or (acronym and len("".join(form)) <= 2)
             )
+            legal_dropped = has_legal and variant != "as written"
             self._add_sequence(
-                tuple(form), _Entry(position, name_index, variant, form_weak, acronym, single)
+                tuple(form),
+                _Entry(position, name_index, variant, form_weak, acronym, single, legal_dropped),
             )
 
     def _add_sequence(self, sequence: tuple[str, ...], entry: _Entry) -> None:
@@ -584,7 +591,7 @@ def _passes_case(
         return True
     if entity.schema == "Person":
         return all(_capitalised(raw) for raw in words)
-    return not fuzzy or any(_capitalised(raw) for raw in words)
+    return not (fuzzy or entry.legal_dropped) or any(_capitalised(raw) for raw in words)
 
 
 def find_mentions(
