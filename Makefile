@@ -1,5 +1,6 @@
 # Two commands set Clearance up on a fresh machine:
-#   make run   installs into .venv and starts the screening server (web UI + API) on :8000
+#   make run   installs into .venv and starts the screening server (web UI + API) on
+#              127.0.0.1:8000 for the local user (no API keys; see README for team set-up)
 #   make test  installs into .venv (with test tools) and runs lint + the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +17,7 @@ $(BIN)/clearance: pyproject.toml
 setup: $(BIN)/clearance
 
 run: setup
-	$(BIN)/clearance serve --host 127.0.0.1 --port 8000
+	$(BIN)/clearance serve --host 127.0.0.1 --port 8000 --no-auth
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +29,7 @@ from fastapi.security import APIKeyCookie, APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from clearance import config
+from clearance.api.roles import Role
 from clearance.api.tables import ApiKeyRecord
 from clearance.errors import InputError, Location
 from clearance.store.engine import make_engine, upgrade, write_connection
@@ -39,21 +39,6 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "clr"
 SESSION_COOKIE = "clearance_session"
 SESSION_SECONDS = 12 * 3600
-
-
-class Role(StrEnum):
-    """What a key may do. Each role includes the rights of the ones before it."""
-
-    SCREENING = "screening"  # screen, match, search, read entities and lists
-    ANALYST = "analyst"  # + batch jobs, document scans, payment screening, list diffs
-    ADMIN = "admin"  # + list imports and key management
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
-
-    def allows(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -22,8 +23,9 @@ from rich.table import Table
 
 from clearance.cli.main import app
 from clearance.errors import ClearanceError, InputError, Location
-from clearance.matching import Hit, Screener, compare
-from clearance.matching.scoring import canonical_schema
+
+if TYPE_CHECKING:
+    from clearance.matching import Hit
 
 OUTPUT_FORMATS = ("table", "json")
 
@@ -83,6 +85,8 @@ def screen_command(
             raise InputError(
                 f"unknown format {format!r} (use table or json)", Location(field="format")
             )
+        from clearance.matching import Screener
+
         screener = Screener.open()
         hits = screener.screen(
             name,
@@ -115,9 +119,13 @@ def compare_command(
 ) -> None:
     """Print how alike two names are, from 0 to 1 (1 only for identical normalised names)."""
     try:
+        from clearance.matching.scoring import canonical_schema
+
         canonical_schema(schema)
     except ValueError as exc:
         raise _fail(InputError(str(exc), Location(field="schema"))) from None
+    from clearance.matching import compare
+
     typer.echo(f"{compare(first, second, schema=schema):.4f}")
 
 
@@ -167,6 +175,8 @@ def screen_file_command(
             err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True, highlight=False)
         if len(problems) > 50:
             err.print(f"[yellow]... and {len(problems) - 50} more skipped rows[/]")
+        from clearance.matching import Screener
+
         screener = Screener.open()
         started = time.perf_counter()
         if sys.stderr.isatty():

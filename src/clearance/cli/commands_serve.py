@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clearance.api.security import KeyStore, Role
+from clearance.api.roles import Role
 from clearance.api.settings import MIB, SETTINGS_ENV, ApiSettings
 from clearance.cli.main import app
 from clearance.errors import ClearanceError
@@ -55,6 +55,8 @@ def serve(
         audit_log=None if no_audit_log else str(audit_log or config.home() / "audit" / "api.jsonl"),
     )
     console = Console(stderr=True)
+    from clearance.api.security import KeyStore
+
     if settings.auth and not KeyStore(settings.resolved_database_url()).has_active_keys():
         console.print(
             "[yellow]No API keys exist yet, so every request will be refused.[/yellow] Create "
@@ -84,6 +86,8 @@ def keys_create(
 ) -> None:
     """Create an API key. The key is printed once; only a salted hash is stored."""
     try:
+        from clearance.api.security import KeyStore
+
         key, token = KeyStore().create(name, role)
     except ClearanceError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -103,6 +107,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List API keys (ids, names, roles; never the keys themselves)."""
+    from clearance.api.security import KeyStore
+
     keys = KeyStore().list()
     if format == "json":
         rows = [
@@ -128,6 +134,8 @@ def keys_list(format: str = typer.Option("table", "--format", "-f", help="table 
 def keys_revoke(key_id: str = typer.Argument(..., help="The key id shown by `keys list`.")) -> None:
     """Revoke an API key (running servers stop accepting it within 30 seconds)."""
     try:
+        from clearance.api.security import KeyStore
+
         key = KeyStore().revoke(key_id)
     except ClearanceError as exc:
         typer.echo(f"error: {exc}", err=True)
