@@ -7,20 +7,39 @@ hits out) so the same function serves local processes here and a later dask / Sp
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from clearance.errors import InputError, InputWarning, Location
+from clearance.errors import InputWarning
 from clearance.matching.screener import Query, Screener
+from clearance.records_io import (
+    FORMATS,
+    INPUT_COLUMNS,
+    format_of,
+    parse_mapping,
+    read_rows,
+    text_of,
+)
 
-#: Input columns (``id_number`` optional) and output columns, as documented.
-INPUT_COLUMNS = ("id", "name", "schema", "birth_date", "country", "id_number")
+#: Reading is shared with monitoring (``clearance.records_io``); re-exported for callers here.
+__all__ = [
+    "FORMATS",
+    "INPUT_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "chunk_rows",
+    "format_of",
+    "parse_mapping",
+    "read_records",
+    "screen_partition",
+    "screen_records",
+    "write_results",
+]
+
+#: Output columns, as documented (input columns: :data:`clearance.records_io.INPUT_COLUMNS`).
 OUTPUT_COLUMNS = (
     "query_id",
     "entity_id",
@@ -30,7 +49,6 @@ OUTPUT_COLUMNS = (
     "programs",
     "explanation",
 )
-FORMATS = ("csv", "parquet", "jsonl")
 #: Most records per unit of work handed to a worker process: a chunk's unseen tokens are looked
 #: up together and its candidates pre-scored with one sparse product, so bigger is cheaper per
 #: record, while every worker needs a few chunks for the load to even out.
@@ -39,126 +57,28 @@ MIN_CHUNK_ROWS = 250
 CHUNKS_PER_WORKER = 4
 
 
-def format_of(path: Path, explicit: str | None = None) -> str:
-    """``csv``, ``parquet`` or ``jsonl`` from ``explicit`` or the file suffix."""
-    if explicit:
-        if explicit not in FORMATS:
-            raise InputError(
-                f"unknown format {explicit!r} (use csv, parquet or jsonl)", Location(field="format")
-            )
-        return explicit
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in ("parquet", "pq"):
-        return "parquet"
-    if suffix in ("csv", "txt", "tsv"):
-        return "csv"
-    raise InputError(
-        f"cannot tell the format of {path.name!r} (use .csv, .parquet or .jsonl)",
-        Location(str(path)),
-    )
-
-
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """``["old=new", ...]`` -> ``{"old": "new"}``: renames input columns to the expected names."""
-    mapping = {}
-    for pair in pairs:
-        old, sep, new = pair.partition("=")
-        if not sep or not old.strip() or new.strip() not in INPUT_COLUMNS:
-            raise InputError(
-                f"bad --map {pair!r} (use old=new with new one of {', '.join(INPUT_COLUMNS)})",
-                Location(field="map"),
-            )
-        mapping[old.strip()] = new.strip()
-    return mapping
-
-
-def _read_frame(path: Path, fmt: str) -> tuple[pd.DataFrame, int]:
-    """The raw table as strings and the line number of its first record."""
-    try:
-        if fmt == "csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False), 2
-        if fmt == "parquet":
-            return pd.read_parquet(path).astype(object), 1
-        rows = []
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    rows.append({"__bad__": "empty line"})
-                    continue
-                try:
-                    value = json.loads(line)
-                except ValueError as exc:
-                    rows.append({"__bad__": f"not JSON ({exc.msg})"})
-                    continue
-                rows.append(value if isinstance(value, dict) else {"__bad__": "not an object"})
-        return pd.DataFrame(rows), 1
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {fmt} input: {exc}", Location(str(path))) from None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def read_records(
     path: Path, mapping: Mapping[str, str] | None = None, fmt: str | None = None
 ) -> tuple[pd.DataFrame, list[InputWarning]]:
     """Valid records of ``path`` (columns ``line`` + :data:`INPUT_COLUMNS`) and the bad rows.
 
-    A row without a name, with an unknown schema, a malformed birth date or an unknown country
-    is an :class:`InputWarning` naming its line and field; it is skipped, never fatal.
+    Reading and validation are :func:`clearance.records_io.read_rows` (shared with monitoring);
+    here a row without an id is numbered by its line.
     """
-    path = Path(path)
-    fmt = format_of(path, fmt)
-    frame, first_line = _read_frame(path, fmt)
-    if mapping:
-        frame = frame.rename(columns=dict(mapping))
-    if "name" not in frame.columns:
-        raise InputError(
-            f"no 'name' column (columns: {', '.join(map(str, frame.columns))}; rename with --map)",
-            Location(str(path)),
-        )
-    records: list[dict[str, Any]] = []
-    problems: list[InputWarning] = []
-    columns = set(frame.columns)
-    for offset, row in enumerate(frame.to_dict("records")):
-        line = first_line + offset
-        bad = row.get("__bad__") if "__bad__" in columns else None
-        if isinstance(bad, str):
-            problems.append(InputWarning(Location(str(path), line), bad, kind="bad_row"))
-            continue
-        values = {c: _text(row.get(c)) if c in columns else None for c in INPUT_COLUMNS}
-        try:
-            query = Query.of(
-                values["name"] or "",
-                values["schema"],
-                values["birth_date"],
-                values["country"],
-                (values["id_number"],) if values["id_number"] else (),
-            )
-        except InputError as exc:
-            problems.append(
-                InputWarning(Location(str(path), line, exc.location.field), exc.reason, "bad_row")
-            )
-            continue
-        records.append(
-            {
-                "line": line,
-                "id": values["id"] or str(line),
-                "name": query.name,
-                "schema": query.schema,
-                "birth_date": query.birth_date,
-                "country": query.country,
-                "id_number": values["id_number"],
-            }
-        )
-    result = pd.DataFrame(records, columns=["line", *INPUT_COLUMNS])
-    return result, problems
+    rows, problems = read_rows(path, mapping, fmt)
+    records = [
+        {
+            "line": row.line,
+            "id": row.id or str(row.line),
+            "name": row.query.name,
+            "schema": row.query.schema,
+            "birth_date": row.query.birth_date,
+            "country": row.query.country,
+            "id_number": row.id_number,
+        }
+        for row in rows
+    ]
+    return pd.DataFrame(records, columns=["line", *INPUT_COLUMNS]), problems
 
 
 def screen_partition(
@@ -171,10 +91,10 @@ def screen_partition(
     queries = [
         Query.of(
             row["name"],
-            _text(row.get("schema")),
-            _text(row.get("birth_date")),
-            _text(row.get("country")),
-            (row["id_number"],) if _text(row.get("id_number")) else (),
+            text_of(row.get("schema")),
+            text_of(row.get("birth_date")),
+            text_of(row.get("country")),
+            (row["id_number"],) if text_of(row.get("id_number")) else (),
         )
         for row in df.to_dict("records")
     ]
