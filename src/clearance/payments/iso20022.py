@@ -133,19 +133,9 @@ class _Reader:
         residence = text(element, "CtryOfRes")
         if country is None and residence:
             country = to_iso2(residence)
-        party = Party(
-            role=role,
-            location=self.location(element),
-            name=text(element, "Nm"),
-            address_lines=lines,
-            country=country,
-            account=self.account(account),
-            bic=bic,
-            identifiers=ids,
+        return self.screenable(
+            element, role, text(element, "Nm"), lines, country, account, bic, ids
         )
-        if not (party.name or party.bic or party.identifiers):
-            raise self.fail(f"<{local(element)}> has no name, BIC or identifier to screen", element)
-        return party
 
     def agent(self, element: etree._Element, role: Role, account: etree._Element | None) -> Party:
         institution = self.require(element, "FinInstnId")
@@ -165,10 +155,25 @@ class _Reader:
         other = child(institution, "Othr")
         if other is not None and text(other, "Id"):
             ids.append(text(other, "Id") or "")
+        name = text(institution, "Nm")
+        return self.screenable(element, role, name, lines, country, account, bic, ids)
+
+    def screenable(
+        self,
+        element: etree._Element,
+        role: Role,
+        name: str | None,
+        lines: list[str],
+        country: str | None,
+        account: etree._Element | None,
+        bic: str | None,
+        ids: list[str],
+    ) -> Party:
+        """The party, refused when it carries nothing to screen (a silent pass otherwise)."""
         party = Party(
             role=role,
             location=self.location(element),
-            name=text(institution, "Nm"),
+            name=name,
             address_lines=lines,
             country=country,
             account=self.account(account),
@@ -176,7 +181,7 @@ class _Reader:
             identifiers=ids,
         )
         if not (party.name or party.bic or party.identifiers):
-            raise self.fail(f"<{local(element)}> has no BIC, name or identifier to screen", element)
+            raise self.fail(f"<{local(element)}> has no name, BIC or identifier to screen", element)
         return party
 
     def parties_of(self, container: etree._Element) -> list[Party]:
