@@ -22,7 +22,8 @@ for query in queries:
     for hit in screener.screen(query, limit=5, threshold=0.3):
         print(query, hit.entity_id, repr(hit.score))
 for token in ("hwji", "arga", "sols", "tyba", "hamas", "nrste"):
-    print(token, list(screener.index._close_tokens(token, ()).items()))
+    matches = screener.index.token_matches(token, 0)
+    print(token, matches.ids.tolist(), matches.similarities.tolist(), matches.weight)
 """
 
 

@@ -35,15 +35,18 @@ import scipy.sparse as sp
 
 from clearance.matching.normalize import (
     NAME,
+    fold,
     joined_hyphen_tokens,
     normalize_name,
-    skeleton,
 )
 from clearance.matching.scoring import (
     INITIAL_SIMILARITY,
     KIND_FACTOR,
     MISSING_LISTED_FACTOR,
+    TokenTraits,
+    may_be_similar,
     normalize_identifier,
+    phonetic_key,
     token_similarity,
 )
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
@@ -51,7 +54,7 @@ from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
 MATCHER_VERSION = "clearance-matcher-3"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
-INDEX_LAYOUT = 2
+INDEX_LAYOUT = 3
 
 #: Name kinds in index order (``name_kind`` stores the position).
 NAME_KINDS = (
@@ -250,6 +253,7 @@ class NameIndex:
         entities: Sequence[EntityInfo],
         name_text: list[str],
         vocab: list[str],
+        vocab_folds: list[str],
         trigram_vocab: list[str],
         skeleton_vocab: list[str],
         short_keys: list[str],
@@ -260,6 +264,7 @@ class NameIndex:
         self.entities = entities
         self.name_text = name_text
         self.vocab = vocab
+        self.vocab_folds = vocab_folds
         self.trigram_vocab = trigram_vocab
         self.skeleton_vocab = skeleton_vocab
         self.short_keys = short_keys
@@ -295,6 +300,7 @@ class NameIndex:
         self._name_cache: dict[int, tuple[tuple[str, ...], tuple[int, ...], tuple[float, ...]]]
         self._name_cache = {}
         self._token_cache: dict[tuple[str, int], TokenMatches] = {}
+        self._vocab_traits: TokenTraits | None = None
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
 
@@ -388,13 +394,12 @@ class NameIndex:
                 gram_id = trigram_ids.setdefault(gram, len(trigram_ids))
                 tri_rows.append(gram_id)
                 tri_cols.append(t)
-            if token.isalpha() and len(token) >= 3:
-                key = skeleton(token)
-                if len(key) >= 2:
-                    vocab_skeleton[t] = skeleton_ids.setdefault(key, len(skeleton_ids))
-                if len(token) <= SHORT_TOKEN:
-                    for deleted in sorted(deletion_keys(token)):  # set order varies per process
-                        short_tokens[deleted].append(t)
+            key = phonetic_key(token)
+            if key:
+                vocab_skeleton[t] = skeleton_ids.setdefault(key, len(skeleton_ids))
+            if token.isalpha() and 3 <= len(token) <= SHORT_TOKEN:
+                for deleted in sorted(deletion_keys(token)):  # set order varies per process
+                    short_tokens[deleted].append(t)
         tri = sp.csr_matrix(
             (np.ones(len(tri_rows), dtype=np.int8), (tri_rows, tri_cols)),
             shape=(len(trigram_ids), len(vocab)),
@@ -427,6 +432,7 @@ class NameIndex:
             EntityTable.of(infos),
             name_text,
             vocab,
+            [fold(t) for t in vocab],
             list(trigram_ids),
             list(skeleton_ids),
             list(short_tokens),
@@ -453,6 +459,7 @@ class NameIndex:
                 "layout": INDEX_LAYOUT,
                 "names": self.name_text,
                 "vocab": self.vocab,
+                "folds": self.vocab_folds,
                 "trigrams": self.trigram_vocab,
                 "skeletons": self.skeleton_vocab,
                 "short_keys": self.short_keys,
@@ -494,6 +501,7 @@ class NameIndex:
                 entities,
                 document["names"],
                 document["vocab"],
+                document["folds"],
                 document["trigrams"],
                 document["skeletons"],
                 document["short_keys"],
@@ -558,7 +566,18 @@ class NameIndex:
             self._token_cache.clear()
         words = list(dict.fromkeys(token for token, _ in todo if not _is_initial(token)))
         fuzzy = self._trigram_neighbours([t for t in words if len(t) >= 2])
-        found_by_word = {word: self._close_tokens(word, fuzzy.get(word, ())) for word in words}
+        proposed = {word: self._proposed_tokens(word, fuzzy.get(word, ())) for word in words}
+        sizes = [len(ids) for ids in proposed.values()]
+        pair_words = np.repeat(np.arange(len(proposed)), sizes)
+        pair_ids = np.fromiter(
+            (t for ids in proposed.values() for t, _ in ids), dtype=np.int64, count=sum(sizes)
+        )
+        traits = TokenTraits.of(list(proposed)).take(pair_words)
+        possible = iter(may_be_similar(traits, self.vocab_traits().take(pair_ids)).tolist())
+        found_by_word = {
+            word: self._close_tokens(word, [(t, by, next(possible)) for t, by in ids])
+            for word, ids in proposed.items()
+        }
         for token, kind in todo:
             if _is_initial(token):
                 letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
@@ -579,34 +598,59 @@ class NameIndex:
                 weight = self.unknown_weight
             self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
 
-    def _close_tokens(self, token: str, trigram_neighbours: Iterable[int]) -> dict[int, float]:
-        """Vocab id -> similarity: the exact token, same skeleton, one deletion apart, then the
-        trigram neighbours (in this order: the best match's weight prefers the earliest)."""
+    def vocab_traits(self) -> TokenTraits:
+        """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""
+        if self._vocab_traits is None:
+            skeletons = np.array(["", *self.skeleton_vocab], dtype=object)
+            self._vocab_traits = TokenTraits.of(
+                self.vocab, self.vocab_folds, list(skeletons[self.vocab_skeleton + 1])
+            )
+        return self._vocab_traits
+
+    def _proposed_tokens(
+        self, token: str, trigram_neighbours: Iterable[int]
+    ) -> list[tuple[int, bool]]:
+        """Vocab ids that may be close to ``token``, each once, in the order they are tried:
+        same skeleton, one deletion apart, then the trigram neighbours (flagged ``True``: they
+        are kept only when close enough). The exact token itself is not among them."""
+        exact = self.vocab_ids.get(token)
+        seen: set[int] = set() if exact is None else {exact}
+        proposed: list[tuple[int, bool]] = []
+
+        def propose(ids: Iterable[int], by_trigrams: bool) -> None:
+            for t in ids:
+                if t not in seen:
+                    seen.add(t)
+                    proposed.append((t, by_trigrams))
+
+        key = phonetic_key(token)
+        if key:
+            slot = self.skeleton_ids.get(key)
+            if slot is not None:
+                start, end = self.skeleton_ptr[slot], self.skeleton_ptr[slot + 1]
+                propose(self.skeleton_order[start:end].tolist(), False)
+        if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
+            for deleted in sorted(deletion_keys(token)):  # set order varies per process
+                slot = self.short_slots.get(deleted)
+                if slot is not None:
+                    start, end = self.short_ptr[slot], self.short_ptr[slot + 1]
+                    propose(self.short_ids[start:end].tolist(), False)
+        propose(trigram_neighbours, True)
+        return proposed
+
+    def _close_tokens(self, token: str, proposed: list[tuple[int, bool, bool]]) -> dict[int, float]:
+        """Vocab id -> similarity: the exact token, then the ``(id, by trigrams, may be
+        similar)`` proposals scored (in this order: the best match's weight prefers the
+        earliest). Trigram neighbours count only from :data:`MIN_TOKEN_SIMILARITY`, or as a
+        part of the token; the others are scored only where :func:`may_be_similar`."""
         found: dict[int, float] = {}
         exact = self.vocab_ids.get(token)
         if exact is not None:
             found[exact] = 1.0
-        if len(token) >= 3 and token.isalpha():
-            slot = self.skeleton_ids.get(skeleton(token))
-            if slot is not None:
-                group = self.skeleton_order[self.skeleton_ptr[slot] : self.skeleton_ptr[slot + 1]]
-                for t in group.tolist():
-                    if t not in found:
-                        found[t] = token_similarity(token, self.vocab[t])[0]
-        if 3 <= len(token) <= SHORT_TOKEN + 1 and token.isalpha():
-            for deleted in sorted(deletion_keys(token)):  # set order varies per process
-                slot = self.short_slots.get(deleted)
-                if slot is None:
-                    continue
-                for t in self.short_ids[self.short_ptr[slot] : self.short_ptr[slot + 1]].tolist():
-                    if t not in found:
-                        found[t] = token_similarity(token, self.vocab[t])[0]
-        for t in trigram_neighbours:
-            if t in found:
-                continue
+        for t, by_trigrams, possible in proposed:
             listed = self.vocab[t]
-            similarity = token_similarity(token, listed)[0]
-            if similarity >= MIN_TOKEN_SIMILARITY:
+            similarity = token_similarity(token, listed)[0] if possible else 0.0
+            if not by_trigrams or similarity >= MIN_TOKEN_SIMILARITY:
                 found[t] = similarity
             elif len(listed) >= 3 and len(token) > len(listed) and listed in token:
                 found[t] = PART_SIMILARITY

@@ -10,9 +10,12 @@ score up or down, each adjustment recorded for the explanation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from clearance.matching.normalize import LEGAL, NAME, PARTICLE, fold, skeleton
@@ -108,7 +111,6 @@ def edits_allowed(length: int) -> int:
 
 
 @lru_cache(maxsize=262144)
-@lru_cache(maxsize=262144)
 def token_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity in [0, 1] of two normalised tokens and how they matched.
 
@@ -164,6 +166,91 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if fuzzy > 0:
         return fuzzy, FUZZY
     return 0.0, ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTraits:
+    """What :func:`may_be_similar` needs of many tokens, as arrays (object arrays for text)."""
+
+    tokens: np.ndarray
+    folded: np.ndarray  # fold() of each token
+    skeletons: np.ndarray  # skeleton() where a phonetic match is possible, else ""
+    length: np.ndarray
+    alpha: np.ndarray
+    vowels: np.ndarray  # _has_vowels(): written with its vowels
+
+    @classmethod
+    def of(
+        cls,
+        tokens: Sequence[str],
+        folded: Sequence[str] | None = None,
+        skeletons: Sequence[str] | None = None,
+    ) -> TokenTraits:
+        """Traits of ``tokens``; their folds and skeletons are computed unless given."""
+        count = len(tokens)
+        if skeletons is None:
+            skeletons = [phonetic_key(t) for t in tokens]
+        return cls(
+            tokens=np.array(tokens, dtype=object),
+            folded=np.array(folded if folded is not None else [fold(t) for t in tokens], object),
+            skeletons=np.array(skeletons, dtype=object),
+            length=np.fromiter(map(len, tokens), dtype=np.int32, count=count),
+            alpha=np.fromiter(map(str.isalpha, tokens), dtype=bool, count=count),
+            vowels=np.fromiter(map(_has_vowels, tokens), dtype=bool, count=count),
+        )
+
+    def take(self, positions: np.ndarray) -> TokenTraits:
+        return TokenTraits(*(getattr(self, name)[positions] for name in self.__dataclass_fields__))
+
+
+def phonetic_key(token: str) -> str:
+    """The skeleton two tokens must share to match phonetically, "" where none can."""
+    if len(token) < 3 or not token.isalpha():
+        return ""
+    key = skeleton(token)
+    return key if len(key) >= 2 else ""
+
+
+def may_be_similar(first: TokenTraits, second: TokenTraits) -> np.ndarray:
+    """Per pair of tokens (``first[i]``, ``second[i]``), False where :func:`token_similarity`
+    is certainly 0.
+
+    The necessary condition of each way :func:`token_similarity` can match (equal, an
+    initial, the same fold, within the edits allowed on the raw or folded spelling, the same
+    skeleton spelled alike enough or vowel-stripped), checked for many pairs at once with
+    vectorised edit distances: a token lookup then computes the exact similarity only of the
+    pairs that may match (about half the neighbours the index proposes).
+    """
+    shortest = np.minimum(first.length, second.length)
+    longest = np.maximum(first.length, second.length)
+    alpha = first.alpha & second.alpha
+    words = alpha & (shortest > 1)
+    possible = (first.tokens == second.tokens) | ((shortest == 1) & alpha)
+    possible |= words & (first.folded == second.folded)
+    # fuzzy: edits_allowed(longest) from three letters on, one for a vowel swap in 3 / 3
+    allowed = np.select([longest <= 3, longest <= 5, longest <= 8], [0, 1, 2], 3)
+    allowed = np.where(shortest >= 3, allowed, 0)
+    allowed = np.where((first.length == 3) & (second.length == 3), 1, allowed)
+    todo = np.flatnonzero(words & ~possible & (allowed >= 1))
+    close = _pairwise(OSA.distance, first.tokens[todo], second.tokens[todo]) <= allowed[todo]
+    possible[todo[close]] = True
+    todo = todo[~close]
+    close = _pairwise(OSA.distance, first.folded[todo], second.folded[todo]) <= allowed[todo]
+    possible[todo[close]] = True
+    # phonetic: the same skeleton, and vowel-stripped or spelled alike enough
+    same_skeleton = (first.skeletons != "") & (first.skeletons == second.skeletons)
+    todo = np.flatnonzero(words & ~possible & same_skeleton)
+    stripped = ~(first.vowels[todo] & second.vowels[todo])
+    spelled = _pairwise(Indel.normalized_similarity, first.folded[todo], second.folded[todo])
+    possible[todo[stripped | (spelled >= MIN_PHONETIC_SPELLING - 1e-9)]] = True
+    return possible
+
+
+def _pairwise(scorer: Callable[..., float], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``scorer`` of each pair (``first[i]``, ``second[i]``), in C."""
+    if not len(first):
+        return np.zeros(0)
+    return np.asarray(process.cpdist(first, second, scorer=scorer))
 
 
 @dataclass(frozen=True, slots=True)
