@@ -61,5 +61,7 @@ def test_real_list_tokens_and_their_slips() -> None:
                 seconds.append(other)
     assert dropped(firsts, seconds) == []
     possible = may_be_similar(TokenTraits.of(firsts), TokenTraits.of(seconds))
-    similar = np.array([token_similarity(a, b)[0] > 0 for a, b in zip(firsts, seconds)])
+    similar = np.array(
+        [token_similarity(a, b)[0] > 0 for a, b in zip(firsts, seconds, strict=True)]
+    )
     assert possible[~similar].mean() < 0.5
