@@ -1,4 +1,5 @@
-"""The vectorised pre-filter of token lookups never drops a pair that token_similarity matches."""
+"""The array paths of matching (token lookup pre-filter, alignment of many pairs at once)
+give exactly what the one-at-a-time definitions give."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearance.matching.normalize import normalize_name
-from clearance.matching.scoring import TokenTraits, may_be_similar, token_similarity
+from clearance.matching.scoring import (
+    ARRAY_TOKENS,
+    TokenTraits,
+    _greedy,
+    _items,
+    align,
+    align_many,
+    may_be_similar,
+    token_similarity,
+)
 from matching_lists import active_entities
 
 #: Letters that make transliteration folds, skeletons and vowel-stripping likely, and digits.
@@ -65,3 +75,39 @@ def test_real_list_tokens_and_their_slips() -> None:
         [token_similarity(a, b)[0] > 0 for a, b in zip(firsts, seconds, strict=True)]
     )
     assert possible[~similar].mean() < 0.5
+
+
+def test_alignments_in_arrays_follow_the_item_by_item_greedy() -> None:
+    """Real listed names against slipped, reordered and shortened forms of other listed names
+    (so many pairs tie, miss tokens or need joined tokens): aligning them all at once gives
+    each pair what aligning it alone gives, and the array greedy takes the same token pairs
+    as the item-by-item greedy it stands for."""
+    rng = random.Random(11)
+    names = [
+        (normalize_name(n.full).tokens, normalize_name(n.full).kinds)
+        for e in active_entities()
+        for n in e.names
+        if normalize_name(n.full).tokens
+    ]
+    inputs = []
+    for tokens, kinds in rng.sample(names, 1500):
+        other, _ = rng.choice(names)
+        query = list(other[: rng.randint(1, len(other))]) + list(tokens[:2])
+        rng.shuffle(query)
+        query = [t[:-1] if len(t) > 5 and rng.random() < 0.3 else t for t in query]
+        if len(query) > 1 and rng.random() < 0.2:
+            query[:2] = [query[0] + query[1]]  # joined tokens
+        query_kinds = tuple(0 for _ in query)
+        weights = tuple(float(rng.randint(1, 9)) for _ in query)
+        listed_weights = tuple(float(rng.randint(1, 9)) for _ in tokens)
+        inputs.append((tuple(query), query_kinds, weights, tokens, kinds, listed_weights))
+    together = align_many(inputs)
+    for p, x in enumerate(inputs):
+        alone = align(*x)
+        assert together[p] == alone
+        if len(x[0]) <= ARRAY_TOKENS and len(x[3]) <= ARRAY_TOKENS:
+            greedy = sorted(_greedy(_items(*x)), key=lambda pair: pair.query[0])
+            if all(len(pair.query) == len(pair.listed) == 1 for pair in alone.pairs):
+                assert list(alone.pairs) == greedy
+    assert any(len(x[0]) > ARRAY_TOKENS or len(x[3]) > ARRAY_TOKENS for x in inputs)
+    assert any(pair.how == "joined" for p in range(len(inputs)) for pair in together[p].pairs)

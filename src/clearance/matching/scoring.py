@@ -318,55 +318,106 @@ def capped_weight(token: str, weight: float) -> float:
     return min(weight, SHORT_TOKEN_WEIGHT * len(token) + 1.0)
 
 
-def name_score(
-    pairs: list[Pair],
-    query: tuple[str, ...],
-    query_kinds: tuple[int, ...],
-    query_weights: tuple[float, ...],
-    listed: tuple[str, ...],
-    listed_kinds: tuple[int, ...],
-    listed_weights: tuple[float, ...],
-) -> float:
-    """The name score of an alignment (before the order penalty), see the module docstring.
+#: Pairs whose names both have at most this many tokens are paired in arrays, all at once;
+#: longer names (rare) item by item, with the same greedy rule.
+ARRAY_TOKENS = 8
 
-    ``quality`` is the weighted mean similarity of the pairs; the shares of each name's
-    weight left uncovered cost ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST`` each and
-    ``BOTH_MISSING_COST`` together.
+#: One (query, listed name) pair to align: tokens, kinds and weights of each side.
+AlignInput = tuple[
+    tuple[str, ...],
+    tuple[int, ...],
+    tuple[float, ...],
+    tuple[str, ...],
+    tuple[int, ...],
+    tuple[float, ...],
+]
+
+
+class Alignments:
+    """The alignments of many (query, listed name) pairs (see :func:`align_many`).
+
+    Token pairs are kept in arrays, one column per pair in the order the greedy took them:
+    first and second query token (-1: none), first and second listed token, similarity.
     """
-    weights_q = [capped_weight(t, w) for t, w in zip(query, query_weights, strict=True)]
-    weights_l = [capped_weight(t, w) for t, w in zip(listed, listed_weights, strict=True)]
-    total_q, total_l = sum(weights_q), sum(weights_l)
-    if not pairs or total_q <= 0 or total_l <= 0:
-        return 0.0
-    matched_q = matched_l = weighted = evidence = 0.0
-    anchored = False
-    for pair in pairs:
-        weight_q = sum(weights_q[i] for i in pair.query)
-        weight_l = sum(weights_l[j] for j in pair.listed)
-        matched_q += weight_q
-        matched_l += weight_l
-        weighted += pair.similarity * (weight_q + weight_l)
-        evidence += pair.similarity * weight_l
-        if (
-            not anchored
-            and pair.similarity >= ANCHOR_SIMILARITY
-            and any(query_kinds[i] == NAME for i in pair.query)
-            and any(listed_kinds[j] == NAME for j in pair.listed)
-        ):
-            anchored = True
-    pair_weight = matched_q + matched_l
-    quality = weighted / pair_weight if pair_weight > 0 else 0.0
-    extra = max(0.0, 1.0 - matched_q / total_q)
-    missing = max(0.0, 1.0 - matched_l / total_l)
-    weak = max(0.0, 1.0 - evidence / STRONG_EVIDENCE)
-    coverage = (
-        1.0
-        - EXTRA_QUERY_COST * extra
-        - MISSING_LISTED_COST * (1.0 + weak) * missing
-        - BOTH_MISSING_COST * extra * missing
-    )
-    score = quality * max(0.0, coverage)
-    return score if anchored else score * NO_ANCHOR_FACTOR
+
+    def __init__(self, inputs: Sequence[AlignInput], slots: int) -> None:
+        self.inputs = inputs
+        shape = (len(inputs), slots)
+        self.query_1 = np.full(shape, -1, dtype=np.int64)
+        self.query_2 = np.full(shape, -1, dtype=np.int64)
+        self.listed_1 = np.full(shape, -1, dtype=np.int64)
+        self.listed_2 = np.full(shape, -1, dtype=np.int64)
+        self.similarity = np.zeros(shape)
+        self.scores = np.zeros(len(inputs))
+        self.identical = np.zeros(len(inputs), dtype=bool)
+
+    def set_pairs(self, row: int, pairs: list[Pair]) -> None:
+        """Store one row's pairs (greedy order), replacing what it held."""
+        for column in (self.query_1, self.query_2, self.listed_1, self.listed_2):
+            column[row] = -1
+        self.similarity[row] = 0.0
+        for k, pair in enumerate(pairs):
+            self.query_1[row, k] = pair.query[0]
+            self.query_2[row, k] = pair.query[1] if len(pair.query) > 1 else -1
+            self.listed_1[row, k] = pair.listed[0]
+            self.listed_2[row, k] = pair.listed[1] if len(pair.listed) > 1 else -1
+            self.similarity[row, k] = pair.similarity
+
+    def __getitem__(self, row: int) -> Alignment:
+        """Alignment ``row`` with its token pairs in query order (for explanations)."""
+        query, listed = self.inputs[row][0], self.inputs[row][3]
+        pairs = []
+        for k in np.flatnonzero(self.query_1[row] >= 0).tolist():
+            qs = tuple(int(i) for i in (self.query_1[row, k], self.query_2[row, k]) if i >= 0)
+            ls = tuple(int(j) for j in (self.listed_1[row, k], self.listed_2[row, k]) if j >= 0)
+            similarity = float(self.similarity[row, k])
+            joined = len(qs) > 1 or len(ls) > 1
+            how = JOINED if joined else token_similarity(query[qs[0]], listed[ls[0]])[1]
+            pairs.append(Pair(qs, ls, similarity, how))
+        pairs.sort(key=lambda p: p.query[0])
+        return Alignment(float(self.scores[row]), tuple(pairs), bool(self.identical[row]))
+
+
+def align_many(inputs: Sequence[AlignInput]) -> Alignments:
+    """Best one-to-one pairing of tokens (greedy on weighted similarity) and the name score
+    of every (query, listed name) pair; ``align_many([x])[0]`` is :func:`align` of ``x``.
+
+    The greedy takes, among the token pairs whose tokens are both still free, the one with the
+    highest ``similarity * (query weight + listed weight)`` (the first in query-token, then
+    listed-token order on a tie). It runs on arrays for all pairs at once: one step per token
+    pair taken. Joined/split tokens ("abubakr" / "abu bakr") are only tried when single
+    tokens leave something unpaired on both sides; those pairs, and very long names, are
+    paired item by item with the same rule.
+    """
+    slots = max((min(len(x[0]), len(x[3])) for x in inputs), default=0)
+    result = Alignments(inputs, max(1, slots))
+    small = [
+        p
+        for p, x in enumerate(inputs)
+        if 0 < len(x[0]) <= ARRAY_TOKENS and 0 < len(x[3]) <= ARRAY_TOKENS
+    ]
+    chosen = set(small)
+    for p, x in enumerate(inputs):
+        if p not in chosen:
+            result.set_pairs(p, _greedy(_items(*x)))
+    if small:
+        _greedy_arrays(inputs, small, result)
+    pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
+    q_len = np.fromiter((len(x[0]) for x in inputs), dtype=np.int64, count=len(inputs))
+    l_len = np.fromiter((len(x[3]) for x in inputs), dtype=np.int64, count=len(inputs))
+    unpaired = (pairs < q_len) & (pairs < l_len) & ((q_len > 1) | (l_len > 1))
+    for p in np.flatnonzero(unpaired).tolist():
+        query, query_kinds, query_weights, listed, listed_kinds, listed_weights = inputs[p]
+        joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
+        joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
+        if joined:
+            items = _items(*inputs[p])
+            for qs, ls, similarity in joined:
+                weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
+                items.append((similarity * weight, qs, ls, similarity, JOINED))
+            result.set_pairs(p, _greedy(items))
+    _score_alignments(result)
+    return result
 
 
 def align(
@@ -377,40 +428,161 @@ def align(
     listed_kinds: tuple[int, ...],
     listed_weights: tuple[float, ...],
 ) -> Alignment:
-    """Best one-to-one pairing of tokens (greedy on weighted similarity) and the name score.
+    """The alignment of one query against one listed name (see :func:`align_many`)."""
+    return align_many([(query, query_kinds, query_weights, listed, listed_kinds, listed_weights)])[
+        0
+    ]
 
-    Joined/split tokens ("abubakr" / "abu bakr") are only tried when single tokens leave
-    something unpaired on both sides.
-    """
-    items: list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]] = []
+
+def _items(
+    query: tuple[str, ...],
+    query_kinds: tuple[int, ...],
+    query_weights: tuple[float, ...],
+    listed: tuple[str, ...],
+    listed_kinds: tuple[int, ...],
+    listed_weights: tuple[float, ...],
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]]:
+    """Every token pair with a similarity, weighted, in query-token then listed-token order."""
+    items = []
     for i, q in enumerate(query):
         wq = query_weights[i]
         for j, n in enumerate(listed):
             similarity, how = token_similarity(q, n)
             if similarity > 0.0:
                 items.append((similarity * (wq + listed_weights[j]), (i,), (j,), similarity, how))
-    pairs = _greedy(items)
-    if len(pairs) < len(query) and len(pairs) < len(listed) and (len(query) > 1 or len(listed) > 1):
-        joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
-        joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
-        if joined:
-            for qs, ls, similarity in joined:
-                weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
-                items.append((similarity * weight, qs, ls, similarity, JOINED))
-            pairs = _greedy(items)
+    return items
 
-    score = name_score(
-        pairs, query, query_kinds, query_weights, listed, listed_kinds, listed_weights
+
+def _greedy_arrays(inputs: Sequence[AlignInput], rows: list[int], result: Alignments) -> None:
+    """:func:`_greedy` over single-token pairs for many rows at once, into ``result``."""
+    queries = [inputs[p][0] for p in rows]
+    listeds = [inputs[p][3] for p in rows]
+    q_len = np.fromiter(map(len, queries), dtype=np.int64, count=len(rows))
+    l_len = np.fromiter(map(len, listeds), dtype=np.int64, count=len(rows))
+    width_q, width_l = int(q_len.max()), int(l_len.max())
+    cells = q_len * l_len
+    # flat position of every real cell (row b, query token i, listed token j)
+    row_of = np.repeat(np.arange(len(rows)), cells)
+    within = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
+    l_rep = np.repeat(l_len, cells)
+    i_of, j_of = within // l_rep, within % l_rep
+    similarity = np.zeros((len(rows), width_q, width_l))
+    similarity[row_of, i_of, j_of] = [
+        token_similarity(q, n)[0]
+        for query, listed in zip(queries, listeds, strict=True)
+        for q in query
+        for n in listed
+    ]
+    weight_q = _padded([inputs[p][2] for p in rows], 0.0)
+    weight_l = _padded([inputs[p][5] for p in rows], 0.0)
+    weight = np.where(
+        similarity > 0.0, similarity * (weight_q[:, :, None] + weight_l[:, None, :]), -np.inf
     )
-    pairs.sort(key=lambda p: p.query[0])
-    if len(pairs) > 1:
-        positions = [p.listed[0] for p in pairs]
-        if positions != sorted(positions):
-            score -= ORDER_PENALTY
-    identical = query == listed
-    if not identical:
-        score = min(score, 0.99)
-    return Alignment(max(0.0, min(1.0, score)), tuple(pairs), identical)
+    flat = weight.reshape(len(rows), -1)
+    targets = np.asarray(rows)
+    everything = np.arange(len(rows))
+    for k in range(min(width_q, width_l)):
+        best = np.argmax(flat, axis=1)
+        taken = np.isfinite(flat[everything, best])
+        if not taken.any():
+            break
+        b, best = everything[taken], best[taken]
+        i, j = best // width_l, best % width_l
+        result.query_1[targets[b], k] = i
+        result.listed_1[targets[b], k] = j
+        result.similarity[targets[b], k] = similarity[b, i, j]
+        weight[b, i, :] = -np.inf
+        weight[b, :, j] = -np.inf
+
+
+def _padded(rows: Sequence[Sequence[float]], fill: float) -> np.ndarray:
+    """Rows of different lengths as one array, ``fill`` after each row's end."""
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    table = np.full((len(rows), int(lengths.max(initial=0))), fill)
+    row_of = np.repeat(np.arange(len(rows)), lengths)
+    column = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    table[row_of, column] = [value for row in rows for value in row]
+    return table
+
+
+def _score_alignments(result: Alignments) -> None:
+    """The name score of every alignment, see the module docstring: the weighted mean
+    similarity of the pairs (``quality``) times the coverage of both names, where each
+    name's weight left uncovered costs ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST``
+    (more when the pairs carry little rarity) and ``BOTH_MISSING_COST`` together; no
+    NAME pair at ``ANCHOR_SIMILARITY`` scales it down, pairs out of order cost
+    ``ORDER_PENALTY``, and only identical names reach 1.0. Sums run in the greedy's order."""
+    inputs = result.inputs
+    count = len(inputs)
+    lengths_q = _padded([tuple(map(len, x[0])) for x in inputs], 0)
+    lengths_l = _padded([tuple(map(len, x[3])) for x in inputs], 0)
+    # capped_weight() of every token
+    weights_q = np.minimum(
+        _padded([x[2] for x in inputs], 0.0), SHORT_TOKEN_WEIGHT * lengths_q + 1.0
+    )
+    weights_l = np.minimum(
+        _padded([x[5] for x in inputs], 0.0), SHORT_TOKEN_WEIGHT * lengths_l + 1.0
+    )
+    kinds_q = _padded([x[1] for x in inputs], -1)
+    kinds_l = _padded([x[4] for x in inputs], -1)
+    width_q, width_l = weights_q.shape[1], weights_l.shape[1]
+    total_q, total_l = np.zeros(count), np.zeros(count)
+    for i in range(width_q):
+        total_q += weights_q[:, i]
+    for j in range(width_l):
+        total_l += weights_l[:, j]
+    rows = np.arange(count)
+
+    def gather(table: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        value = np.where(first >= 0, table[rows, np.maximum(first, 0)], 0.0)
+        return value + np.where(second >= 0, table[rows, np.maximum(second, 0)], 0.0)
+
+    def any_name(kinds: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        one = (first >= 0) & (kinds[rows, np.maximum(first, 0)] == NAME)
+        return one | ((second >= 0) & (kinds[rows, np.maximum(second, 0)] == NAME))
+
+    matched_q, matched_l = np.zeros(count), np.zeros(count)
+    weighted, evidence = np.zeros(count), np.zeros(count)
+    anchored = np.zeros(count, dtype=bool)
+    order = np.full((count, width_q), -1)
+    for k in range(result.query_1.shape[1]):
+        q1, q2 = result.query_1[:, k], result.query_2[:, k]
+        l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
+        similarity = result.similarity[:, k]
+        weight_q, weight_l = gather(weights_q, q1, q2), gather(weights_l, l1, l2)
+        matched_q += weight_q
+        matched_l += weight_l
+        weighted += similarity * (weight_q + weight_l)
+        evidence += similarity * weight_l
+        anchored |= (
+            (similarity >= ANCHOR_SIMILARITY)
+            & any_name(kinds_q, q1, q2)
+            & any_name(kinds_l, l1, l2)
+        )
+        paired = q1 >= 0
+        order[rows[paired], q1[paired]] = l1[paired]
+    pair_weight = matched_q + matched_l
+    quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
+    safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
+    extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
+    missing = np.maximum(0.0, 1.0 - matched_l / safe_l)
+    weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
+    coverage = (
+        1.0
+        - EXTRA_QUERY_COST * extra
+        - MISSING_LISTED_COST * (1.0 + weak) * missing
+        - BOTH_MISSING_COST * extra * missing
+    )
+    score = quality * np.maximum(0.0, coverage)
+    score = np.where(anchored, score, score * NO_ANCHOR_FACTOR)
+    score = np.where((result.query_1[:, 0] >= 0) & (total_q > 0) & (total_l > 0), score, 0.0)
+    # pairs out of order: a listed position below one taken by an earlier query token
+    before = np.maximum.accumulate(order, axis=1)
+    unordered = ((order[:, 1:] >= 0) & (order[:, 1:] < before[:, :-1])).any(axis=1)
+    score = np.where(unordered, score - ORDER_PENALTY, score)
+    result.identical[:] = [x[0] == x[3] for x in inputs]
+    score = np.where(result.identical, score, np.minimum(score, 0.99))
+    result.scores[:] = np.clip(score, 0.0, 1.0)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -24,9 +24,12 @@ from clearance.matching.normalize import normalize_name
 from clearance.matching.scoring import (
     KIND_FACTOR,
     STRONG_ID_FLOOR,
+    AlignInput,
     Alignment,
+    Alignments,
     Evidence,
     align,
+    align_many,
     birth_date_evidence,
     canonical_schema,
     country_evidence,
@@ -295,8 +298,8 @@ class Screener:
         normalized = [normalize_name(q.name) for q in queries]
         estimates, _ = self.index.prescore([(n.tokens, n.kinds) for n in normalized])
         floor = max(0.0, threshold - PRESCORE_MARGIN)
-        results = []
-        for row, query in enumerate(queries):
+        chosen: list[list[int]] = []
+        for row in range(len(queries)):
             start, end = estimates.indptr[row], estimates.indptr[row + 1]
             names = estimates.indices[start:end]
             values = estimates.data[start:end]
@@ -305,11 +308,33 @@ class Screener:
             if len(names) > MAX_CANDIDATES:
                 top = np.argpartition(-values, MAX_CANDIDATES)[:MAX_CANDIDATES]
                 names = names[top]
+            chosen.append(names.tolist())
+        # every (query, candidate name) pair of the batch aligned at once
+        inputs: list[AlignInput] = []
+        for row, names in enumerate(chosen):
+            tokens, kinds = normalized[row].tokens, normalized[row].kinds
+            weights = tuple(
+                self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
+            )
+            inputs += [(tokens, kinds, weights, *self.index.name_tokens(n)) for n in names]
+        alignments = align_many(inputs)
+        scores = alignments.scores.tolist()
+        results = []
+        offset = 0
+        for row, query in enumerate(queries):
             results.append(
                 self._score(
-                    query, normalized[row], names.tolist(), limit=limit, threshold=threshold
+                    query,
+                    normalized[row],
+                    chosen[row],
+                    scores[offset : offset + len(chosen[row])],
+                    alignments,
+                    offset,
+                    limit=limit,
+                    threshold=threshold,
                 )
             )
+            offset += len(chosen[row])
         return results
 
     def candidates(self, name: str, schema: str | None = None) -> list[str]:
@@ -323,45 +348,45 @@ class Screener:
         return list(dict.fromkeys(self.index.entities[int(e)].id for e in entity_ids))
 
     def _score(
-        self, query: Query, normalized: Any, names: list[int], *, limit: int, threshold: float
+        self,
+        query: Query,
+        normalized: Any,
+        names: list[int],
+        scores: list[float],
+        alignments: Alignments,
+        offset: int,
+        *,
+        limit: int,
+        threshold: float,
     ) -> list[Hit]:
+        """Hits of one query from its candidate names' scores (alignment rows ``offset`` on)."""
         index = self.index
-        query_tokens, query_kinds = normalized.tokens, normalized.kinds
-        query_weights = tuple(
-            index.token_matches(t, k).weight for t, k in zip(query_tokens, query_kinds, strict=True)
-        )
-        best: dict[int, tuple[float, int, Alignment]] = {}
+        best: dict[int, tuple[float, int, int]] = {}  # entity -> (rank, name, alignment row)
         # a weak alias alone is capped (see _evidence): without evidence that could confirm
         # it, an entity is ranked by what its weak aliases can reach after the cap, so a
         # strong name of it that scores above the cap is the one shown
-        weak_cap = (
-            1.0
-            if query.birth_date or query.country or query.identifiers
-            else (DEFAULT_THRESHOLD - WEAK_ALIAS_MARGIN)
-        )
-        for n in names:
-            tokens, kinds, weights = index.name_tokens(n)
-            alignment = align(query_tokens, query_kinds, query_weights, tokens, kinds, weights)
+        has_evidence = bool(query.birth_date or query.country or query.identifiers)
+        weak_cap = 1.0 if has_evidence else (DEFAULT_THRESHOLD - WEAK_ALIAS_MARGIN)
+        for k, (n, rank) in enumerate(zip(names, scores, strict=True)):
             entity = int(index.name_entity[n])
             previous = best.get(entity)
-            rank = alignment.score
             if is_weak(int(index.name_kind[n])):
                 rank = min(rank, weak_cap) - 0.001
             if previous is None or rank > previous[0]:
-                best[entity] = (rank, n, alignment)
+                best[entity] = (rank, n, offset + k)
         by_identifier = set(self._identifier_entities(query))
         for position in by_identifier:
             if position not in best:
-                best[position] = (0.0, -1, Alignment(0.0, (), False))
+                best[position] = (0.0, -1, -1)
 
         hits = []
-        has_evidence = bool(query.birth_date or query.country or query.identifiers)
-        for entity, (_, n, alignment) in best.items():
-            gain = MAX_EVIDENCE_GAIN if has_evidence else 0.0
-            if alignment.score + gain < threshold and entity not in by_identifier:
+        gain = MAX_EVIDENCE_GAIN if has_evidence else 0.0
+        for entity, (_, n, row) in best.items():
+            name_score = scores[row - offset] if row >= 0 else 0.0
+            if name_score + gain < threshold and entity not in by_identifier:
                 continue  # no evidence can lift it to the threshold
-            info = index.entities[entity]
-            score, evidence = self._evidence(query, info, alignment, n)
+            alignment = alignments[row] if row >= 0 else Alignment(0.0, (), False)
+            score, evidence = self._evidence(query, index.entities[entity], alignment, n)
             if score >= threshold:
                 hits.append((score, entity, n, alignment, evidence))
         hits.sort(key=lambda h: (-h[0], index.entities[h[1]].id))
