@@ -78,6 +78,9 @@ SHORT_TOKEN = 5
 INITIAL_WEIGHT = 2.0
 #: Up to this many unseen tokens are matched by trigrams without sparse matrices.
 FEW_TOKENS = 8
+#: From this many proposed (token, vocab token) pairs on, those that cannot match are ruled
+#: out in arrays before the exact similarity (fewer: the exact similarity of all is cheaper).
+FILTER_PAIRS = 100
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -572,8 +575,11 @@ class NameIndex:
         pair_ids = np.fromiter(
             (t for ids in proposed.values() for t, _ in ids), dtype=np.int64, count=sum(sizes)
         )
-        traits = TokenTraits.of(list(proposed)).take(pair_words)
-        possible = iter(may_be_similar(traits, self.vocab_traits().take(pair_ids)).tolist())
+        if len(pair_ids) >= FILTER_PAIRS:
+            traits = TokenTraits.of(list(proposed)).take(pair_words)
+            possible = iter(may_be_similar(traits, self.vocab_traits().take(pair_ids)).tolist())
+        else:  # a query on its own: scoring them all costs less than setting up the filter
+            possible = iter([True] * len(pair_ids))
         found_by_word = {
             word: self._close_tokens(word, [(t, by, next(possible)) for t, by in ids])
             for word, ids in proposed.items()

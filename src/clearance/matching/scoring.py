@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz import process
@@ -318,8 +319,10 @@ def capped_weight(token: str, weight: float) -> float:
     return min(weight, SHORT_TOKEN_WEIGHT * len(token) + 1.0)
 
 
-#: Pairs whose names both have at most this many tokens are paired in arrays, all at once;
-#: longer names (rare) item by item, with the same greedy rule.
+#: Batches of at least this many (query, name) pairs are aligned in arrays...
+ARRAY_PAIRS = 32
+#: ...where names of at most this many tokens are paired all at once; longer names (rare)
+#: item by item, with the same greedy rule.
 ARRAY_TOKENS = 8
 
 #: One (query, listed name) pair to align: tokens, kinds and weights of each side.
@@ -384,13 +387,22 @@ def align_many(inputs: Sequence[AlignInput]) -> Alignments:
 
     The greedy takes, among the token pairs whose tokens are both still free, the one with the
     highest ``similarity * (query weight + listed weight)`` (the first in query-token, then
-    listed-token order on a tie). It runs on arrays for all pairs at once: one step per token
-    pair taken. Joined/split tokens ("abubakr" / "abu bakr") are only tried when single
-    tokens leave something unpaired on both sides; those pairs, and very long names, are
-    paired item by item with the same rule.
+    listed-token order on a tie). Joined/split tokens ("abubakr" / "abu bakr") are only tried
+    when single tokens leave something unpaired on both sides. From :data:`ARRAY_PAIRS`
+    pairs on, the greedy and the score run on arrays for all pairs at once (one step per
+    token pair taken); fewer pairs (one query screened on its own) are aligned one by one,
+    where array set-up would cost more than it saves. Both give the same numbers.
     """
     slots = max((min(len(x[0]), len(x[3])) for x in inputs), default=0)
     result = Alignments(inputs, max(1, slots))
+    if len(inputs) < ARRAY_PAIRS:
+        for p, x in enumerate(inputs):
+            pairs = _greedy(_items(*x))
+            if _unpaired(len(pairs), len(x[0]), len(x[3])):
+                pairs = _with_joined(x) or pairs
+            result.set_pairs(p, pairs)
+            result.scores[p], result.identical[p] = alignment_score(pairs, *x)
+        return result
     small = [
         p
         for p, x in enumerate(inputs)
@@ -405,19 +417,31 @@ def align_many(inputs: Sequence[AlignInput]) -> Alignments:
     pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
     q_len = np.fromiter((len(x[0]) for x in inputs), dtype=np.int64, count=len(inputs))
     l_len = np.fromiter((len(x[3]) for x in inputs), dtype=np.int64, count=len(inputs))
-    unpaired = (pairs < q_len) & (pairs < l_len) & ((q_len > 1) | (l_len > 1))
-    for p in np.flatnonzero(unpaired).tolist():
-        query, query_kinds, query_weights, listed, listed_kinds, listed_weights = inputs[p]
-        joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
-        joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
+    for p in np.flatnonzero(_unpaired(pairs, q_len, l_len)).tolist():
+        joined = _with_joined(inputs[p])
         if joined:
-            items = _items(*inputs[p])
-            for qs, ls, similarity in joined:
-                weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
-                items.append((similarity * weight, qs, ls, similarity, JOINED))
-            result.set_pairs(p, _greedy(items))
+            result.set_pairs(p, joined)
     _score_alignments(result)
     return result
+
+
+def _unpaired(pairs: Any, query: Any, listed: Any) -> Any:
+    """Single tokens left something unpaired on both sides (numbers or arrays)."""
+    return (pairs < query) & (pairs < listed) & ((query > 1) | (listed > 1))
+
+
+def _with_joined(x: AlignInput) -> list[Pair] | None:
+    """The greedy redone with joined/split token pairs, where the names have any."""
+    query, query_kinds, query_weights, listed, listed_kinds, listed_weights = x
+    joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
+    joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
+    if not joined:
+        return None
+    items = _items(*x)
+    for qs, ls, similarity in joined:
+        weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
+        items.append((similarity * weight, qs, ls, similarity, JOINED))
+    return _greedy(items)
 
 
 def align(
@@ -505,13 +529,70 @@ def _padded(rows: Sequence[Sequence[float]], fill: float) -> np.ndarray:
     return table
 
 
+def alignment_score(
+    pairs: list[Pair],
+    query: tuple[str, ...],
+    query_kinds: tuple[int, ...],
+    query_weights: tuple[float, ...],
+    listed: tuple[str, ...],
+    listed_kinds: tuple[int, ...],
+    listed_weights: tuple[float, ...],
+) -> tuple[float, bool]:
+    """The name score of one alignment (``pairs`` in greedy order) and whether the names
+    are identical; :func:`_score_alignments` computes the same for many at once.
+
+    ``quality`` is the weighted mean similarity of the pairs; the shares of each name's
+    weight left uncovered cost ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST`` each and
+    ``BOTH_MISSING_COST`` together; pairs out of order cost ``ORDER_PENALTY`` and only an
+    identical name reaches 1.0.
+    """
+    weights_q = [capped_weight(t, w) for t, w in zip(query, query_weights, strict=True)]
+    weights_l = [capped_weight(t, w) for t, w in zip(listed, listed_weights, strict=True)]
+    total_q, total_l = sum(weights_q), sum(weights_l)
+    identical = query == listed
+    if not pairs or total_q <= 0 or total_l <= 0:
+        return 0.0, identical
+    matched_q = matched_l = weighted = evidence = 0.0
+    anchored = False
+    for pair in pairs:
+        weight_q = sum(weights_q[i] for i in pair.query)
+        weight_l = sum(weights_l[j] for j in pair.listed)
+        matched_q += weight_q
+        matched_l += weight_l
+        weighted += pair.similarity * (weight_q + weight_l)
+        evidence += pair.similarity * weight_l
+        if (
+            not anchored
+            and pair.similarity >= ANCHOR_SIMILARITY
+            and any(query_kinds[i] == NAME for i in pair.query)
+            and any(listed_kinds[j] == NAME for j in pair.listed)
+        ):
+            anchored = True
+    pair_weight = matched_q + matched_l
+    quality = weighted / pair_weight if pair_weight > 0 else 0.0
+    extra = max(0.0, 1.0 - matched_q / total_q)
+    missing = max(0.0, 1.0 - matched_l / total_l)
+    weak = max(0.0, 1.0 - evidence / STRONG_EVIDENCE)
+    coverage = (
+        1.0
+        - EXTRA_QUERY_COST * extra
+        - MISSING_LISTED_COST * (1.0 + weak) * missing
+        - BOTH_MISSING_COST * extra * missing
+    )
+    score = quality * max(0.0, coverage)
+    if not anchored:
+        score *= NO_ANCHOR_FACTOR
+    positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
+    if positions != sorted(positions):
+        score -= ORDER_PENALTY
+    if not identical:
+        score = min(score, 0.99)
+    return max(0.0, min(1.0, score)), identical
+
+
 def _score_alignments(result: Alignments) -> None:
-    """The name score of every alignment, see the module docstring: the weighted mean
-    similarity of the pairs (``quality``) times the coverage of both names, where each
-    name's weight left uncovered costs ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST``
-    (more when the pairs carry little rarity) and ``BOTH_MISSING_COST`` together; no
-    NAME pair at ``ANCHOR_SIMILARITY`` scales it down, pairs out of order cost
-    ``ORDER_PENALTY``, and only identical names reach 1.0. Sums run in the greedy's order."""
+    """:func:`alignment_score` of every alignment in ``result``, in arrays (sums run in the
+    greedy's order, as there, so the numbers are the same)."""
     inputs = result.inputs
     count = len(inputs)
     lengths_q = _padded([tuple(map(len, x[0])) for x in inputs], 0)
