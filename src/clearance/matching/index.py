@@ -604,6 +604,20 @@ class NameIndex:
                 weight = self.unknown_weight
             self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
 
+    def similarities(self, queries: list[str], listed: list[str]) -> list[float]:
+        """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs: exact where
+        :func:`may_be_similar`, 0 elsewhere (most pairs of candidate names are unrelated)."""
+        local = {token: offset for offset, token in enumerate(dict.fromkeys(queries))}
+        traits = self.vocab_traits() + TokenTraits.of(list(local))
+        start = len(self.vocab)
+        firsts = np.fromiter((start + local[t] for t in queries), np.int64, len(queries))
+        seconds = np.fromiter(map(self.vocab_ids.__getitem__, listed), np.int64, len(listed))
+        possible = may_be_similar(traits.take(firsts), traits.take(seconds)).tolist()
+        return [
+            token_similarity(a, b)[0] if may else 0.0
+            for a, b, may in zip(queries, listed, possible, strict=True)
+        ]
+
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""
         if self._vocab_traits is None:

@@ -179,6 +179,8 @@ class TokenTraits:
     length: np.ndarray
     alpha: np.ndarray
     vowels: np.ndarray  # _has_vowels(): written with its vowels
+    initial: np.ndarray  # code of the first letter, of the token and of its fold
+    folded_initial: np.ndarray
 
     @classmethod
     def of(
@@ -189,19 +191,30 @@ class TokenTraits:
     ) -> TokenTraits:
         """Traits of ``tokens``; their folds and skeletons are computed unless given."""
         count = len(tokens)
-        if skeletons is None:
-            skeletons = [phonetic_key(t) for t in tokens]
+        folded = folded if folded is not None else [fold(t) for t in tokens]
+        skeletons = skeletons if skeletons is not None else [phonetic_key(t) for t in tokens]
         return cls(
             tokens=np.array(tokens, dtype=object),
-            folded=np.array(folded if folded is not None else [fold(t) for t in tokens], object),
+            folded=np.array(folded, dtype=object),
             skeletons=np.array(skeletons, dtype=object),
             length=np.fromiter(map(len, tokens), dtype=np.int32, count=count),
             alpha=np.fromiter(map(str.isalpha, tokens), dtype=bool, count=count),
             vowels=np.fromiter(map(_has_vowels, tokens), dtype=bool, count=count),
+            initial=np.fromiter((ord(t[0]) if t else 0 for t in tokens), np.int32, count),
+            folded_initial=np.fromiter((ord(t[0]) if t else 0 for t in folded), np.int32, count),
         )
 
     def take(self, positions: np.ndarray) -> TokenTraits:
         return TokenTraits(*(getattr(self, name)[positions] for name in self.__dataclass_fields__))
+
+    def __add__(self, other: TokenTraits) -> TokenTraits:
+        """The traits of both token lists, ``self``'s first."""
+        return TokenTraits(
+            *(
+                np.concatenate([getattr(self, name), getattr(other, name)])
+                for name in self.__dataclass_fields__
+            )
+        )
 
 
 def phonetic_key(token: str) -> str:
@@ -217,10 +230,10 @@ def may_be_similar(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     is certainly 0.
 
     The necessary condition of each way :func:`token_similarity` can match (equal, an
-    initial, the same fold, within the edits allowed on the raw or folded spelling, the same
-    skeleton spelled alike enough or vowel-stripped), checked for many pairs at once with
-    vectorised edit distances: a token lookup then computes the exact similarity only of the
-    pairs that may match (about half the neighbours the index proposes).
+    initial, the same fold, within the edits allowed on the raw or folded spelling and
+    sounding alike at the start, the same skeleton spelled alike enough or vowel-stripped),
+    checked for many pairs at once with vectorised edit distances: token lookups and
+    alignments then compute the exact similarity only of the pairs that may match.
     """
     shortest = np.minimum(first.length, second.length)
     longest = np.maximum(first.length, second.length)
@@ -232,7 +245,8 @@ def may_be_similar(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     allowed = np.select([longest <= 3, longest <= 5, longest <= 8], [0, 1, 2], 3)
     allowed = np.where(shortest >= 3, allowed, 0)
     allowed = np.where((first.length == 3) & (second.length == 3), 1, allowed)
-    todo = np.flatnonzero(words & ~possible & (allowed >= 1))
+    sound = (first.initial == second.initial) | (first.folded_initial == second.folded_initial)
+    todo = np.flatnonzero(words & ~possible & (allowed >= 1) & ((shortest > 5) | sound))
     close = _pairwise(OSA.distance, first.tokens[todo], second.tokens[todo]) <= allowed[todo]
     possible[todo[close]] = True
     todo = todo[~close]
@@ -243,7 +257,9 @@ def may_be_similar(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     todo = np.flatnonzero(words & ~possible & same_skeleton)
     stripped = ~(first.vowels[todo] & second.vowels[todo])
     spelled = _pairwise(Indel.normalized_similarity, first.folded[todo], second.folded[todo])
-    possible[todo[stripped | (spelled >= MIN_PHONETIC_SPELLING - 1e-9)]] = True
+    short_key = np.fromiter(map(len, first.skeletons[todo]), np.int32, len(todo)) <= 3
+    floor = np.where(short_key, MIN_SHORT_PHONETIC_SPELLING, MIN_PHONETIC_SPELLING)
+    possible[todo[stripped | (spelled >= floor - 1e-9)]] = True
     return possible
 
 
@@ -381,7 +397,18 @@ class Alignments:
         return Alignment(float(self.scores[row]), tuple(pairs), bool(self.identical[row]))
 
 
-def align_many(inputs: Sequence[AlignInput]) -> Alignments:
+#: Similarities of many (query token, listed token) pairs, as ``token_similarity(a, b)[0]``.
+Similarities = Callable[[list[str], list[str]], list[float]]
+
+
+def token_similarities(queries: list[str], listed: list[str]) -> list[float]:
+    """:func:`token_similarity` of each pair, one by one (an index does it faster)."""
+    return [token_similarity(a, b)[0] for a, b in zip(queries, listed, strict=True)]
+
+
+def align_many(
+    inputs: Sequence[AlignInput], similarities: Similarities = token_similarities
+) -> Alignments:
     """Best one-to-one pairing of tokens (greedy on weighted similarity) and the name score
     of every (query, listed name) pair; ``align_many([x])[0]`` is :func:`align` of ``x``.
 
@@ -413,7 +440,7 @@ def align_many(inputs: Sequence[AlignInput]) -> Alignments:
         if p not in chosen:
             result.set_pairs(p, _greedy(_items(*x)))
     if small:
-        _greedy_arrays(inputs, small, result)
+        _greedy_arrays(inputs, small, result, similarities)
     pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
     q_len = np.fromiter((len(x[0]) for x in inputs), dtype=np.int64, count=len(inputs))
     l_len = np.fromiter((len(x[3]) for x in inputs), dtype=np.int64, count=len(inputs))
@@ -477,7 +504,9 @@ def _items(
     return items
 
 
-def _greedy_arrays(inputs: Sequence[AlignInput], rows: list[int], result: Alignments) -> None:
+def _greedy_arrays(
+    inputs: Sequence[AlignInput], rows: list[int], result: Alignments, similarities: Similarities
+) -> None:
     """:func:`_greedy` over single-token pairs for many rows at once, into ``result``."""
     queries = [inputs[p][0] for p in rows]
     listeds = [inputs[p][3] for p in rows]
@@ -491,12 +520,10 @@ def _greedy_arrays(inputs: Sequence[AlignInput], rows: list[int], result: Alignm
     l_rep = np.repeat(l_len, cells)
     i_of, j_of = within // l_rep, within % l_rep
     similarity = np.zeros((len(rows), width_q, width_l))
-    similarity[row_of, i_of, j_of] = [
-        token_similarity(q, n)[0]
-        for query, listed in zip(queries, listeds, strict=True)
-        for q in query
-        for n in listed
-    ]
+    similarity[row_of, i_of, j_of] = similarities(
+        [q for query, listed in zip(queries, listeds, strict=True) for q in query for _ in listed],
+        [n for query, listed in zip(queries, listeds, strict=True) for _ in query for n in listed],
+    )
     weight_q = _padded([inputs[p][2] for p in rows], 0.0)
     weight_l = _padded([inputs[p][5] for p in rows], 0.0)
     weight = np.where(

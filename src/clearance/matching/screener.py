@@ -317,7 +317,7 @@ class Screener:
                 self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
             )
             inputs += [(tokens, kinds, weights, *self.index.name_tokens(n)) for n in names]
-        alignments = align_many(inputs)
+        alignments = align_many(inputs, self.index.similarities)
         scores = alignments.scores.tolist()
         results = []
         offset = 0
