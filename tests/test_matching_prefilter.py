@@ -20,7 +20,7 @@ from clearance.matching.scoring import (
     may_be_similar,
     token_similarity,
 )
-from matching_lists import active_entities
+from matching_lists import active_entities, bundled_screener
 
 #: Letters that make transliteration folds, skeletons and vowel-stripping likely, and digits.
 ALPHABET = "aeiouyhkcqsztdjgwvmnlrb0"
@@ -111,3 +111,19 @@ def test_alignments_in_arrays_follow_the_item_by_item_greedy() -> None:
                 assert list(alone.pairs) == greedy
     assert any(len(x[0]) > ARRAY_TOKENS or len(x[3]) > ARRAY_TOKENS for x in inputs)
     assert any(pair.how == "joined" for p in range(len(inputs)) for pair in together[p].pairs)
+
+
+def test_listed_tokens_matches_stored_at_build_equal_a_search_now() -> None:
+    """The matches of every listed token are searched once when the index is built; a
+    search of a sample of them one at a time (no array pre-filter) finds the same."""
+    index = bundled_screener().index
+    rng = random.Random(3)
+    sample = rng.sample([t for t in index.vocab if len(t) > 1], 150)
+    for token in sample:
+        t = index.vocab_ids[token]
+        start, end = index.match_ptr[t], index.match_ptr[t + 1]
+        ids, sims = index._search([token])[token]
+        assert ids.tolist() == index.match_ids[start:end].tolist()
+        assert sims.tolist() == index.match_sims[start:end].tolist()
+    assert len(index.match_ptr) == len(index.vocab) + 1
+    assert index.match_ptr[-1] > len(index.vocab)

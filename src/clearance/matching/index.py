@@ -54,7 +54,7 @@ from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
 MATCHER_VERSION = "clearance-matcher-3"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
-INDEX_LAYOUT = 3
+INDEX_LAYOUT = 4
 
 #: Name kinds in index order (``name_kind`` stores the position).
 NAME_KINDS = (
@@ -78,6 +78,8 @@ SHORT_TOKEN = 5
 INITIAL_WEIGHT = 2.0
 #: Up to this many unseen tokens are matched by trigrams without sparse matrices.
 FEW_TOKENS = 8
+#: Listed tokens whose matches are searched together when an index is built.
+STORE_CHUNK = 2000
 #: From this many proposed (token, vocab token) pairs on, those that cannot match are ruled
 #: out in arrays before the exact similarity (fewer: the exact similarity of all is cheaper).
 FILTER_PAIRS = 100
@@ -249,6 +251,9 @@ class NameIndex:
         "short_ids",
         "identifier_ptr",
         "identifier_positions",
+        "match_ptr",
+        "match_ids",
+        "match_sims",
     )
 
     def __init__(
@@ -430,8 +435,12 @@ class NameIndex:
             "short_ids": short_ids,
             "identifier_ptr": identifier_ptr,
             "identifier_positions": identifier_positions,
+            # filled by _store_listed_matches once the index can search
+            "match_ptr": np.zeros(1, dtype=np.int64),
+            "match_ids": np.zeros(0, dtype=np.int32),
+            "match_sims": np.zeros(0, dtype=np.float32),
         }
-        return cls(
+        index = cls(
             EntityTable.of(infos),
             name_text,
             vocab,
@@ -442,6 +451,8 @@ class NameIndex:
             list(identifier_entities),
             arrays,
         )
+        index._store_listed_matches()
+        return index
 
     # --- persistence -------------------------------------------------------------------------
 
@@ -559,15 +570,49 @@ class NameIndex:
     def lookup_tokens(self, keys: Iterable[tuple[str, int]]) -> None:
         """Find and cache the matches of every ``(token, kind)`` not cached yet.
 
-        The tokens' trigram overlap with the whole vocabulary is one sparse product for all of
-        them (a chunk of queries brings hundreds of unseen tokens), the rest is per token.
+        A listed token's matches were found when the index was built (``match_*`` arrays);
+        the others are searched together (:meth:`_search`).
         """
         todo = [key for key in dict.fromkeys(keys) if key not in self._token_cache]
         if not todo:
             return
         if len(self._token_cache) + len(todo) > 200_000:
             self._token_cache.clear()
-        words = list(dict.fromkeys(token for token, _ in todo if not _is_initial(token)))
+        stored = len(self.match_ptr) == len(self.vocab) + 1
+        found = self._search(
+            [
+                token
+                for token in dict.fromkeys(token for token, _ in todo)
+                if not _is_initial(token) and not (stored and token in self.vocab_ids)
+            ]
+        )
+        for token, kind in todo:
+            if _is_initial(token):
+                letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
+                similarity = np.array([INITIAL_SIMILARITY], dtype=np.float32)
+                self._token_cache[(token, kind)] = TokenMatches(letter, similarity, INITIAL_WEIGHT)
+                continue
+            exact = self.vocab_ids.get(token)
+            if stored and exact is not None:
+                start, end = self.match_ptr[exact], self.match_ptr[exact + 1]
+                ids, sims = self.match_ids[start:end], self.match_sims[start:end]
+            else:
+                ids, sims = found[token]
+            if exact is not None:
+                weight = float(self.token_weight[exact])
+            elif len(ids):
+                weight = float(self.token_weight[ids[int(np.argmax(sims))]])
+            else:
+                weight = self.unknown_weight
+            self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
+
+    def _search(self, words: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per word, the vocab ids it reaches and their similarities (at least
+        :data:`PART_SIMILARITY`, best-first tie order as found). The words' trigram overlap
+        with the whole vocabulary is one sparse product for all of them; the proposed
+        neighbours that cannot match are ruled out in arrays before exact scoring."""
+        if not words:
+            return {}
         fuzzy = self._trigram_neighbours([t for t in words if len(t) >= 2])
         proposed = {word: self._proposed_tokens(word, fuzzy.get(word, ())) for word in words}
         sizes = [len(ids) for ids in proposed.values()]
@@ -580,29 +625,29 @@ class NameIndex:
             possible = iter(may_be_similar(traits, self.vocab_traits().take(pair_ids)).tolist())
         else:  # a query on its own: scoring them all costs less than setting up the filter
             possible = iter([True] * len(pair_ids))
-        found_by_word = {
-            word: self._close_tokens(word, [(t, by, next(possible)) for t, by in ids])
-            for word, ids in proposed.items()
-        }
-        for token, kind in todo:
-            if _is_initial(token):
-                letter = np.array([len(self.vocab) + LETTERS.index(token)], dtype=np.int32)
-                similarity = np.array([INITIAL_SIMILARITY], dtype=np.float32)
-                self._token_cache[(token, kind)] = TokenMatches(letter, similarity, INITIAL_WEIGHT)
-                continue
-            found = found_by_word[token]
-            ids = np.fromiter(found.keys(), dtype=np.int32, count=len(found))
-            sims = np.fromiter(found.values(), dtype=np.float32, count=len(found))
+        result = {}
+        for word, ids in proposed.items():
+            close = self._close_tokens(word, [(t, by, next(possible)) for t, by in ids])
+            found = np.fromiter(close.keys(), dtype=np.int32, count=len(close))
+            sims = np.fromiter(close.values(), dtype=np.float32, count=len(close))
             keep = sims >= PART_SIMILARITY
-            ids, sims = ids[keep], sims[keep]
-            exact = self.vocab_ids.get(token)
-            if exact is not None:
-                weight = float(self.token_weight[exact])
-            elif len(ids):
-                weight = float(self.token_weight[ids[int(np.argmax(sims))]])
-            else:
-                weight = self.unknown_weight
-            self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
+            result[word] = (found[keep], sims[keep])
+        return result
+
+    def _store_listed_matches(self) -> None:
+        """Search every listed token's matches now and keep them in the ``match_*`` arrays
+        (saved with the index): most query tokens of a customer file are listed tokens."""
+        words = [t for t in self.vocab if not _is_initial(t)]
+        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for start in range(0, len(words), STORE_CHUNK):
+            found.update(self._search(words[start : start + STORE_CHUNK]))
+        empty = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+        rows = [found.get(token, empty) for token in self.vocab]
+        self.match_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        self.match_ptr[1:] = np.cumsum([len(ids) for ids, _ in rows])
+        self.match_ids = np.concatenate([ids for ids, _ in rows]).astype(np.int32)
+        self.match_sims = np.concatenate([sims for _, sims in rows]).astype(np.float32)
+        self._token_cache.clear()
 
     def similarities(self, queries: list[str], listed: list[str]) -> list[float]:
         """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs: exact where
