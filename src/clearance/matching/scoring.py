@@ -296,17 +296,19 @@ def _joined_items(
 ) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
     """One token of ``longer`` against two adjacent NAME tokens of ``parts`` ("abubakr" /
     "abu bakr", "ms13" / "ms 13"); spelled alike, not merely sounding alike."""
-    items = []
+    starts: dict[str, list[int]] = {}  # first letter -> adjacent pairs (j, j + 1) it starts
+    for j in range(len(parts) - 1):
+        if parts_kinds[j + 1] == NAME:
+            starts.setdefault(parts[j][0], []).append(j)
+    items: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    if not starts:
+        return items
     for i, token in enumerate(longer):
         if len(token) < 4 or longer_kinds[i] != NAME:
             continue
-        for j in range(len(parts) - 1):
+        for j in starts.get(token[0], ()):
             first, second = parts[j], parts[j + 1]
-            if (
-                token[0] != first[0]
-                or parts_kinds[j + 1] != NAME
-                or abs(len(first) + len(second) - len(token)) > 2
-            ):
+            if abs(len(first) + len(second) - len(token)) > 2:
                 continue
             similarity, how = token_similarity(token, first + second)
             if how in (EXACT, TRANSLITERATION, FUZZY) and similarity >= ANCHOR_SIMILARITY:
