@@ -446,7 +446,8 @@ def align_many(
     pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
     q_len = np.fromiter((len(x[0]) for x in inputs), dtype=np.int64, count=len(inputs))
     l_len = np.fromiter((len(x[3]) for x in inputs), dtype=np.int64, count=len(inputs))
-    for p in np.flatnonzero(_unpaired(pairs, q_len, l_len)).tolist():
+    rows = np.flatnonzero(_unpaired(pairs, q_len, l_len))
+    for p in rows[_may_join([inputs[p] for p in rows])].tolist():
         joined = _with_joined(inputs[p])
         if joined:
             result.set_pairs(p, joined)
@@ -457,6 +458,36 @@ def align_many(
 def _unpaired(pairs: Any, query: Any, listed: Any) -> Any:
     """Single tokens left something unpaired on both sides (numbers or arrays)."""
     return (pairs < query) & (pairs < listed) & ((query > 1) | (listed > 1))
+
+
+def _may_join(inputs: list[AlignInput]) -> np.ndarray:
+    """Per input, False where :func:`_joined_items` certainly finds nothing either way: no
+    NAME token of four letters or more starts like an adjacent pair of the other side
+    (second one a NAME) with about its length."""
+
+    def side(tokens: list[tuple[str, ...]], kinds: list[tuple[int, ...]]) -> tuple[Any, ...]:
+        lengths = _padded([tuple(map(len, t)) for t in tokens], 0)
+        initials = _padded([tuple(ord(x[0]) for x in t) for t in tokens], -1)
+        return lengths, initials, _padded(kinds, -1)
+
+    def joins(longer: tuple[Any, ...], parts: tuple[Any, ...]) -> np.ndarray:
+        lengths, initials, kinds = longer
+        part_lengths, part_initials, part_kinds = parts
+        token = (lengths >= 4) & (kinds == NAME)
+        pair_length = part_lengths[:, :-1] + part_lengths[:, 1:]
+        candidate = (
+            token[:, :, None]
+            & (part_kinds[:, None, 1:] == NAME)
+            & (initials[:, :, None] == part_initials[:, None, :-1])
+            & (np.abs(pair_length[:, None, :] - lengths[:, :, None]) <= 2)
+        )
+        return candidate.any(axis=(1, 2))
+
+    if not inputs:
+        return np.zeros(0, dtype=bool)
+    query = side([x[0] for x in inputs], [x[1] for x in inputs])
+    listed = side([x[3] for x in inputs], [x[4] for x in inputs])
+    return joins(query, listed) | joins(listed, query)
 
 
 def _with_joined(x: AlignInput) -> list[Pair] | None:
