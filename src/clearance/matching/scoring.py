@@ -388,12 +388,21 @@ class Alignments:
         """Alignment ``row`` with its token pairs in query order (for explanations)."""
         query, listed = self.inputs[row][0], self.inputs[row][3]
         pairs = []
-        for k in np.flatnonzero(self.query_1[row] >= 0).tolist():
-            qs = tuple(int(i) for i in (self.query_1[row, k], self.query_2[row, k]) if i >= 0)
-            ls = tuple(int(j) for j in (self.listed_1[row, k], self.listed_2[row, k]) if j >= 0)
-            similarity = float(self.similarity[row, k])
-            joined = len(qs) > 1 or len(ls) > 1
-            how = JOINED if joined else token_similarity(query[qs[0]], listed[ls[0]])[1]
+        columns = zip(
+            self.query_1[row].tolist(),
+            self.query_2[row].tolist(),
+            self.listed_1[row].tolist(),
+            self.listed_2[row].tolist(),
+            self.similarity[row].tolist(),
+            strict=True,
+        )
+        for q1, q2, l1, l2, similarity in columns:
+            if q1 < 0:
+                continue
+            qs = (q1,) if q2 < 0 else (q1, q2)
+            ls = (l1,) if l2 < 0 else (l1, l2)
+            joined = q2 >= 0 or l2 >= 0
+            how = JOINED if joined else token_similarity(query[q1], listed[l1])[1]
             pairs.append(Pair(qs, ls, similarity, how))
         pairs.sort(key=lambda p: p.query[0])
         return Alignment(float(self.scores[row]), tuple(pairs), bool(self.identical[row]))
