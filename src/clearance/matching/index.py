@@ -649,19 +649,18 @@ class NameIndex:
         self.match_sims = np.concatenate([sims for _, sims in rows]).astype(np.float32)
         self._token_cache.clear()
 
-    def similarities(self, queries: list[str], listed: list[str]) -> list[float]:
+    def similarities(self, queries: list[str], listed: list[str]) -> np.ndarray:
         """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs: exact where
         :func:`may_be_similar`, 0 elsewhere (most pairs of candidate names are unrelated)."""
         local = {token: offset for offset, token in enumerate(dict.fromkeys(queries))}
         traits = self.vocab_traits() + TokenTraits.of(list(local))
-        start = len(self.vocab)
-        firsts = np.fromiter((start + local[t] for t in queries), np.int64, len(queries))
+        firsts = np.fromiter(map(local.__getitem__, queries), np.int64, len(queries))
         seconds = np.fromiter(map(self.vocab_ids.__getitem__, listed), np.int64, len(listed))
-        possible = may_be_similar(traits.take(firsts), traits.take(seconds)).tolist()
-        return [
-            token_similarity(a, b)[0] if may else 0.0
-            for a, b, may in zip(queries, listed, possible, strict=True)
-        ]
+        firsts += len(self.vocab)
+        possible = np.flatnonzero(may_be_similar(traits.take(firsts), traits.take(seconds)))
+        result = np.zeros(len(queries))
+        result[possible] = [token_similarity(queries[i], listed[i])[0] for i in possible.tolist()]
+        return result
 
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""

@@ -409,7 +409,7 @@ class Alignments:
 
 
 #: Similarities of many (query token, listed token) pairs, as ``token_similarity(a, b)[0]``.
-Similarities = Callable[[list[str], list[str]], list[float]]
+Similarities = Callable[[list[str], list[str]], Sequence[float] | np.ndarray]
 
 
 def token_similarities(queries: list[str], listed: list[str]) -> list[float]:
@@ -441,26 +441,26 @@ def align_many(
             result.set_pairs(p, pairs)
             result.scores[p], result.identical[p] = alignment_score(pairs, *x)
         return result
-    small = [
-        p
-        for p, x in enumerate(inputs)
-        if 0 < len(x[0]) <= ARRAY_TOKENS and 0 < len(x[3]) <= ARRAY_TOKENS
-    ]
-    chosen = set(small)
+    query, listed = _Side.of(inputs, 0), _Side.of(inputs, 3)
+    small = np.flatnonzero(
+        (query.counts > 0)
+        & (query.counts <= ARRAY_TOKENS)
+        & (listed.counts > 0)
+        & (listed.counts <= ARRAY_TOKENS)
+    )
+    chosen = set(small.tolist())
     for p, x in enumerate(inputs):
         if p not in chosen:
             result.set_pairs(p, _greedy(_items(*x)))
-    if small:
-        _greedy_arrays(inputs, small, result, similarities)
+    if len(small):
+        _greedy_arrays(inputs, small, result, similarities, query.take(small), listed.take(small))
     pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
-    q_len = np.fromiter((len(x[0]) for x in inputs), dtype=np.int64, count=len(inputs))
-    l_len = np.fromiter((len(x[3]) for x in inputs), dtype=np.int64, count=len(inputs))
-    rows = np.flatnonzero(_unpaired(pairs, q_len, l_len))
-    for p in rows[_may_join([inputs[p] for p in rows])].tolist():
+    rows = np.flatnonzero(_unpaired(pairs, query.counts, listed.counts))
+    for p in rows[_may_join(query.take(rows), listed.take(rows))].tolist():
         joined = _with_joined(inputs[p])
         if joined:
             result.set_pairs(p, joined)
-    _score_alignments(result)
+    _score_alignments(result, query, listed)
     return result
 
 
@@ -469,33 +469,22 @@ def _unpaired(pairs: Any, query: Any, listed: Any) -> Any:
     return (pairs < query) & (pairs < listed) & ((query > 1) | (listed > 1))
 
 
-def _may_join(inputs: list[AlignInput]) -> np.ndarray:
-    """Per input, False where :func:`_joined_items` certainly finds nothing either way: no
+def _may_join(query: _Side, listed: _Side) -> np.ndarray:
+    """Per row, False where :func:`_joined_items` certainly finds nothing either way: no
     NAME token of four letters or more starts like an adjacent pair of the other side
     (second one a NAME) with about its length."""
 
-    def side(tokens: list[tuple[str, ...]], kinds: list[tuple[int, ...]]) -> tuple[Any, ...]:
-        lengths = _padded([tuple(map(len, t)) for t in tokens], 0)
-        initials = _padded([tuple(ord(x[0]) for x in t) for t in tokens], -1)
-        return lengths, initials, _padded(kinds, -1)
-
-    def joins(longer: tuple[Any, ...], parts: tuple[Any, ...]) -> np.ndarray:
-        lengths, initials, kinds = longer
-        part_lengths, part_initials, part_kinds = parts
-        token = (lengths >= 4) & (kinds == NAME)
-        pair_length = part_lengths[:, :-1] + part_lengths[:, 1:]
+    def joins(longer: _Side, parts: _Side) -> np.ndarray:
+        token = (longer.lengths >= 4) & (longer.kinds == NAME)
+        pair_length = parts.lengths[:, :-1] + parts.lengths[:, 1:]
         candidate = (
             token[:, :, None]
-            & (part_kinds[:, None, 1:] == NAME)
-            & (initials[:, :, None] == part_initials[:, None, :-1])
-            & (np.abs(pair_length[:, None, :] - lengths[:, :, None]) <= 2)
+            & (parts.kinds[:, None, 1:] == NAME)
+            & (longer.initials[:, :, None] == parts.initials[:, None, :-1])
+            & (np.abs(pair_length[:, None, :] - longer.lengths[:, :, None]) <= 2)
         )
         return candidate.any(axis=(1, 2))
 
-    if not inputs:
-        return np.zeros(0, dtype=bool)
-    query = side([x[0] for x in inputs], [x[1] for x in inputs])
-    listed = side([x[3] for x in inputs], [x[4] for x in inputs])
     return joins(query, listed) | joins(listed, query)
 
 
@@ -547,13 +536,16 @@ def _items(
 
 
 def _greedy_arrays(
-    inputs: Sequence[AlignInput], rows: list[int], result: Alignments, similarities: Similarities
+    inputs: Sequence[AlignInput],
+    rows: np.ndarray,
+    result: Alignments,
+    similarities: Similarities,
+    query: _Side,
+    listed: _Side,
 ) -> None:
-    """:func:`_greedy` over single-token pairs for many rows at once, into ``result``."""
-    queries = [inputs[p][0] for p in rows]
-    listeds = [inputs[p][3] for p in rows]
-    q_len = np.fromiter(map(len, queries), dtype=np.int64, count=len(rows))
-    l_len = np.fromiter(map(len, listeds), dtype=np.int64, count=len(rows))
+    """:func:`_greedy` over single-token pairs for many rows at once, into ``result``
+    (``query`` and ``listed``: those rows' sides)."""
+    q_len, l_len = query.counts, listed.counts
     width_q, width_l = int(q_len.max()), int(l_len.max())
     cells = q_len * l_len
     # flat position of every real cell (row b, query token i, listed token j)
@@ -561,18 +553,19 @@ def _greedy_arrays(
     within = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
     l_rep = np.repeat(l_len, cells)
     i_of, j_of = within // l_rep, within % l_rep
+    pairs = [(inputs[p][0], inputs[p][3]) for p in rows.tolist()]
     similarity = np.zeros((len(rows), width_q, width_l))
     similarity[row_of, i_of, j_of] = similarities(
-        [q for query, listed in zip(queries, listeds, strict=True) for q in query for _ in listed],
-        [n for query, listed in zip(queries, listeds, strict=True) for _ in query for n in listed],
+        [q for query_tokens, listed_tokens in pairs for q in query_tokens for _ in listed_tokens],
+        [n for query_tokens, listed_tokens in pairs for _ in query_tokens for n in listed_tokens],
     )
-    weight_q = _padded([inputs[p][2] for p in rows], 0.0)
-    weight_l = _padded([inputs[p][5] for p in rows], 0.0)
+    weight_q = query.weights[:, :width_q]
+    weight_l = listed.weights[:, :width_l]
     weight = np.where(
         similarity > 0.0, similarity * (weight_q[:, :, None] + weight_l[:, None, :]), -np.inf
     )
     flat = weight.reshape(len(rows), -1)
-    targets = np.asarray(rows)
+    targets = rows
     everything = np.arange(len(rows))
     for k in range(min(width_q, width_l)):
         best = np.argmax(flat, axis=1)
@@ -588,14 +581,43 @@ def _greedy_arrays(
         weight[b, :, j] = -np.inf
 
 
-def _padded(rows: Sequence[Sequence[float]], fill: float) -> np.ndarray:
-    """Rows of different lengths as one array, ``fill`` after each row's end."""
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    table = np.full((len(rows), int(lengths.max(initial=0))), fill)
-    row_of = np.repeat(np.arange(len(rows)), lengths)
-    column = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    table[row_of, column] = [value for row in rows for value in row]
-    return table
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One side (query or listed name) of many alignment inputs as arrays, one row per input,
+    padded after each name's last token (lengths and weights 0, initials 0, kinds -1)."""
+
+    counts: np.ndarray  # tokens per name
+    lengths: np.ndarray
+    initials: np.ndarray  # code of each token's first letter
+    kinds: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
+        """The side whose tokens, kinds and weights are at ``start`` (0: query, 3: listed)."""
+        names = [x[start] for x in inputs]
+        counts = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+        tokens = [t for name in names for t in name]
+        row_of = np.repeat(np.arange(len(names)), counts)
+        column = np.arange(len(tokens)) - np.repeat(np.cumsum(counts) - counts, counts)
+        shape = (len(names), int(counts.max(initial=0)))
+
+        def padded(values: Any, fill: float) -> np.ndarray:
+            table = np.full(shape, fill)
+            table[row_of, column] = values
+            return table
+
+        first_letters = np.array(tokens, dtype="<U1").view(np.uint32) if tokens else []
+        return cls(
+            counts=counts,
+            lengths=padded(np.fromiter(map(len, tokens), np.int64, len(tokens)), 0),
+            initials=padded(first_letters, 0),
+            kinds=padded([k for x in inputs for k in x[start + 1]], -1),
+            weights=padded([w for x in inputs for w in x[start + 2]], 0.0),
+        )
+
+    def take(self, rows: np.ndarray) -> _Side:
+        return _Side(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
 
 def alignment_score(
@@ -659,22 +681,15 @@ def alignment_score(
     return max(0.0, min(1.0, score)), identical
 
 
-def _score_alignments(result: Alignments) -> None:
+def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     """:func:`alignment_score` of every alignment in ``result``, in arrays (sums run in the
     greedy's order, as there, so the numbers are the same)."""
     inputs = result.inputs
     count = len(inputs)
-    lengths_q = _padded([tuple(map(len, x[0])) for x in inputs], 0)
-    lengths_l = _padded([tuple(map(len, x[3])) for x in inputs], 0)
     # capped_weight() of every token
-    weights_q = np.minimum(
-        _padded([x[2] for x in inputs], 0.0), SHORT_TOKEN_WEIGHT * lengths_q + 1.0
-    )
-    weights_l = np.minimum(
-        _padded([x[5] for x in inputs], 0.0), SHORT_TOKEN_WEIGHT * lengths_l + 1.0
-    )
-    kinds_q = _padded([x[1] for x in inputs], -1)
-    kinds_l = _padded([x[4] for x in inputs], -1)
+    weights_q = np.minimum(query.weights, SHORT_TOKEN_WEIGHT * query.lengths + 1.0)
+    weights_l = np.minimum(listed.weights, SHORT_TOKEN_WEIGHT * listed.lengths + 1.0)
+    kinds_q, kinds_l = query.kinds, listed.kinds
     width_q, width_l = weights_q.shape[1], weights_l.shape[1]
     total_q, total_l = np.zeros(count), np.zeros(count)
     for i in range(width_q):
