@@ -182,6 +182,7 @@ def screen_records(
     each loads the persisted index from disk.
     """
     workers = workers or os.cpu_count() or 1
+    screener.index.prepare_names()
     parts: list[pd.DataFrame] = []
     rows = chunk_rows(len(records), workers)
     if workers <= 1 or len(records) <= rows:

@@ -559,6 +559,26 @@ class NameIndex:
             self._name_cache[n] = cached
         return cached
 
+    def prepare_names(self) -> None:
+        """Lay out every name's tokens, kinds and weights at once (what :meth:`name_tokens`
+        would build name by name): before a batch forks its workers, so they share them."""
+        if len(self._name_cache) == len(self.name_text):
+            return
+        factors = np.array([KIND_FACTOR[k] for k in sorted(KIND_FACTOR)], dtype=np.float64)
+        weights = (
+            self.token_weight[self.name_tok].astype(np.float64) * factors[self.name_tok_kind]
+        ).tolist()
+        tokens = [self.vocab[t] for t in self.name_tok.tolist()]
+        kinds = self.name_tok_kind.tolist()
+        bounds = self.name_ptr.tolist()
+        for n in range(len(self.name_text)):
+            start, end = bounds[n], bounds[n + 1]
+            self._name_cache[n] = (
+                tuple(tokens[start:end]),
+                tuple(kinds[start:end]),
+                tuple(weights[start:end]),
+            )
+
     def token_matches(self, token: str, kind: int) -> TokenMatches:
         """Vocab tokens equal, phonetically equal or close in spelling to ``token``."""
         cached = self._token_cache.get((token, kind))
