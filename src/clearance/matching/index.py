@@ -44,9 +44,9 @@ from clearance.matching.scoring import (
     KIND_FACTOR,
     MISSING_LISTED_FACTOR,
     TokenTraits,
-    may_be_similar,
     normalize_identifier,
     phonetic_key,
+    similarity_arrays,
     token_similarity,
 )
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
@@ -80,9 +80,9 @@ INITIAL_WEIGHT = 2.0
 FEW_TOKENS = 8
 #: Listed tokens whose matches are searched together when an index is built.
 STORE_CHUNK = 2000
-#: From this many proposed (token, vocab token) pairs on, those that cannot match are ruled
-#: out in arrays before the exact similarity (fewer: the exact similarity of all is cheaper).
-FILTER_PAIRS = 100
+#: From this many proposed (token, vocab token) pairs on, their similarities are computed in
+#: arrays (fewer: one by one is cheaper).
+ARRAY_PAIRS = 100
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -640,14 +640,18 @@ class NameIndex:
         pair_ids = np.fromiter(
             (t for ids in proposed.values() for t, _ in ids), dtype=np.int64, count=sum(sizes)
         )
-        if len(pair_ids) >= FILTER_PAIRS:
+        if len(pair_ids) >= ARRAY_PAIRS:
             traits = TokenTraits.of(list(proposed)).take(pair_words)
-            possible = iter(may_be_similar(traits, self.vocab_traits().take(pair_ids)).tolist())
-        else:  # a query on its own: scoring them all costs less than setting up the filter
-            possible = iter([True] * len(pair_ids))
+            scores = iter(similarity_arrays(traits, self.vocab_traits().take(pair_ids)).tolist())
+        else:  # a query on its own: one by one costs less than setting up the arrays
+            scores = iter(
+                token_similarity(word, self.vocab[t])[0]
+                for word, ids in proposed.items()
+                for t, _ in ids
+            )
         result = {}
         for word, ids in proposed.items():
-            close = self._close_tokens(word, [(t, by, next(possible)) for t, by in ids])
+            close = self._close_tokens(word, [(t, by, next(scores)) for t, by in ids])
             found = np.fromiter(close.keys(), dtype=np.int32, count=len(close))
             sims = np.fromiter(close.values(), dtype=np.float32, count=len(close))
             keep = sims >= PART_SIMILARITY
@@ -670,17 +674,14 @@ class NameIndex:
         self._token_cache.clear()
 
     def similarities(self, queries: list[str], listed: list[str]) -> np.ndarray:
-        """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs: exact where
-        :func:`may_be_similar`, 0 elsewhere (most pairs of candidate names are unrelated)."""
+        """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs, in arrays
+        over the vocabulary's traits (listed tokens are vocabulary tokens)."""
         local = {token: offset for offset, token in enumerate(dict.fromkeys(queries))}
         traits = self.vocab_traits() + TokenTraits.of(list(local))
         firsts = np.fromiter(map(local.__getitem__, queries), np.int64, len(queries))
         seconds = np.fromiter(map(self.vocab_ids.__getitem__, listed), np.int64, len(listed))
         firsts += len(self.vocab)
-        possible = np.flatnonzero(may_be_similar(traits.take(firsts), traits.take(seconds)))
-        result = np.zeros(len(queries))
-        result[possible] = [token_similarity(queries[i], listed[i])[0] for i in possible.tolist()]
-        return result
+        return similarity_arrays(traits.take(firsts), traits.take(seconds))
 
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""
@@ -722,22 +723,23 @@ class NameIndex:
         propose(trigram_neighbours, True)
         return proposed
 
-    def _close_tokens(self, token: str, proposed: list[tuple[int, bool, bool]]) -> dict[int, float]:
-        """Vocab id -> similarity: the exact token, then the ``(id, by trigrams, may be
-        similar)`` proposals scored (in this order: the best match's weight prefers the
-        earliest). Trigram neighbours count only from :data:`MIN_TOKEN_SIMILARITY`, or as a
-        part of the token; the others are scored only where :func:`may_be_similar`."""
+    def _close_tokens(
+        self, token: str, proposed: list[tuple[int, bool, float]]
+    ) -> dict[int, float]:
+        """Vocab id -> similarity: the exact token, then the ``(id, by trigrams, similarity)``
+        proposals (in this order: the best match's weight prefers the earliest). Trigram
+        neighbours count only from :data:`MIN_TOKEN_SIMILARITY`, or as a part of the token."""
         found: dict[int, float] = {}
         exact = self.vocab_ids.get(token)
         if exact is not None:
             found[exact] = 1.0
-        for t, by_trigrams, possible in proposed:
-            listed = self.vocab[t]
-            similarity = token_similarity(token, listed)[0] if possible else 0.0
+        for t, by_trigrams, similarity in proposed:
             if not by_trigrams or similarity >= MIN_TOKEN_SIMILARITY:
                 found[t] = similarity
-            elif len(listed) >= 3 and len(token) > len(listed) and listed in token:
-                found[t] = PART_SIMILARITY
+            else:
+                listed = self.vocab[t]
+                if len(listed) >= 3 and len(token) > len(listed) and listed in token:
+                    found[t] = PART_SIMILARITY
         return found
 
     def _trigram_neighbours(self, tokens: list[str]) -> dict[str, list[int]]:

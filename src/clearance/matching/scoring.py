@@ -225,49 +225,83 @@ def phonetic_key(token: str) -> str:
     return key if len(key) >= 2 else ""
 
 
-def may_be_similar(first: TokenTraits, second: TokenTraits) -> np.ndarray:
-    """Per pair of tokens (``first[i]``, ``second[i]``), False where :func:`token_similarity`
-    is certainly 0.
-
-    The necessary condition of each way :func:`token_similarity` can match (equal, an
-    initial, the same fold, within the edits allowed on the raw or folded spelling and
-    sounding alike at the start, the same skeleton spelled alike enough or vowel-stripped),
-    checked for many pairs at once with vectorised edit distances: token lookups and
-    alignments then compute the exact similarity only of the pairs that may match.
-    """
+def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
+    """:func:`token_similarity` (the number) of each pair (``first[i]``, ``second[i]``),
+    computed in arrays with vectorised edit distances: the same rules in the same order, for
+    the many pairs of a batch's token lookups and alignments (one pair alone is cheaper with
+    :func:`token_similarity`; a test holds the two to the same numbers on real names)."""
+    result = np.zeros(len(first.tokens))
     shortest = np.minimum(first.length, second.length)
     longest = np.maximum(first.length, second.length)
     alpha = first.alpha & second.alpha
-    words = alpha & (shortest > 1)
-    possible = (first.tokens == second.tokens) | ((shortest == 1) & alpha)
-    possible |= words & (first.folded == second.folded)
-    # fuzzy: edits_allowed(longest) from three letters on, one for a vowel swap in 3 / 3
-    allowed = np.select([longest <= 3, longest <= 5, longest <= 8], [0, 1, 2], 3)
-    allowed = np.where(shortest >= 3, allowed, 0)
-    allowed = np.where((first.length == 3) & (second.length == 3), 1, allowed)
-    sound = (first.initial == second.initial) | (first.folded_initial == second.folded_initial)
-    todo = np.flatnonzero(words & ~possible & (allowed >= 1) & ((shortest > 5) | sound))
-    close = _pairwise(OSA.distance, first.tokens[todo], second.tokens[todo]) <= allowed[todo]
-    possible[todo[close]] = True
-    todo = todo[~close]
-    close = _pairwise(OSA.distance, first.folded[todo], second.folded[todo]) <= allowed[todo]
-    possible[todo[close]] = True
-    # phonetic: the same skeleton, and vowel-stripped or spelled alike enough
-    same_skeleton = (first.skeletons != "") & (first.skeletons == second.skeletons)
-    todo = np.flatnonzero(words & ~possible & same_skeleton)
-    stripped = ~(first.vowels[todo] & second.vowels[todo])
-    spelled = _pairwise(Indel.normalized_similarity, first.folded[todo], second.folded[todo])
-    short_key = np.fromiter(map(len, first.skeletons[todo]), np.int32, len(todo)) <= 3
-    floor = np.where(short_key, MIN_SHORT_PHONETIC_SPELLING, MIN_PHONETIC_SPELLING)
-    possible[todo[stripped | (spelled >= floor - 1e-9)]] = True
-    return possible
+    equal = first.tokens == second.tokens
+    result[equal] = 1.0
+    initial = ~equal & (shortest == 1) & alpha & (first.initial == second.initial)
+    result[initial] = INITIAL_SIMILARITY
+    words = ~equal & (shortest > 1) & alpha
+    same_fold = words & (first.folded == second.folded)
+    result[same_fold] = np.where(
+        shortest[same_fold] <= SHORT_FOLD_LENGTH, SHORT_FOLD_SIMILARITY, FOLD_SIMILARITY
+    )
+    rest = np.flatnonzero(words & ~same_fold)
+    a, b = first.take(rest), second.take(rest)
+    short, long = shortest[rest], longest[rest]
+    # fuzzy: within edits_allowed(longest), short tokens sounding alike at the start
+    allowed = np.select([long <= 3, long <= 5, long <= 8], [0, 1, 2], 3)
+    allowed = np.where(short >= 3, allowed, 0)
+    three = np.flatnonzero((a.length == 3) & (b.length == 3))
+    swaps = [_vowel_swap(x, y) for x, y in zip(a.tokens[three], b.tokens[three], strict=True)]
+    allowed[three[np.asarray(swaps, dtype=bool)]] = 1
+    sound = (a.initial == b.initial) | (a.folded_initial == b.folded_initial)
+    todo = np.flatnonzero((allowed > 0) & ((short > 5) | sound))
+    raw = _pairwise(OSA.distance, a.tokens[todo], b.tokens[todo])
+    folded = _pairwise(OSA.distance, a.folded[todo], b.folded[todo])
+    edits = np.minimum(raw, folded)
+    close = edits <= allowed[todo]
+    fuzzy_at, raw, folded, edits = todo[close], raw[close], folded[close], edits[close]
+    # phonetic: the same skeleton (of two letters or more)
+    phonetic_at = np.flatnonzero((short >= 3) & (a.skeletons != "") & (a.skeletons == b.skeletons))
+    ending = np.zeros(len(rest))
+    scored = np.union1d(fuzzy_at, phonetic_at)
+    ending[scored] = [
+        ENDING_PENALTY if _ends_differ(x, y) else 0.0
+        for x, y in zip(a.folded[scored], b.folded[scored], strict=True)
+    ]
+    fuzzy = np.zeros(len(rest))
+    folded_length = np.maximum(
+        np.fromiter(map(len, a.folded[fuzzy_at]), np.int64, len(fuzzy_at)),
+        np.fromiter(map(len, b.folded[fuzzy_at]), np.int64, len(fuzzy_at)),
+    )
+    length = np.where(raw <= folded, long[fuzzy_at], folded_length)
+    fuzzy[fuzzy_at] = 1.0 - edits / (length + FUZZY_SLACK) - ending[fuzzy_at]
+    phonetic = np.zeros(len(rest))
+    key = np.fromiter(map(len, a.skeletons[phonetic_at]), np.int64, len(phonetic_at))
+    short_key = (key < 4).astype(np.float64)
+    written = a.vowels[phonetic_at] & b.vowels[phonetic_at]
+    stripped = (a.initial[phonetic_at] == b.initial[phonetic_at]) & (
+        np.abs(a.length[phonetic_at] - b.length[phonetic_at]) >= 2
+    )
+    spelled = _pairwise(
+        Indel.normalized_similarity, a.folded[phonetic_at], b.folded[phonetic_at], np.float64
+    )
+    floor = np.where(key <= 3, MIN_SHORT_PHONETIC_SPELLING, MIN_PHONETIC_SPELLING)
+    alike = np.where(
+        spelled >= floor, np.minimum(PHONETIC_SIMILARITY, 0.55 + 0.4 * spelled), 0.0
+    ) - (0.04 * short_key + ending[phonetic_at])
+    vowel_stripped = np.where(stripped, STRIPPED_SIMILARITY - 0.04 * short_key, 0.0)
+    phonetic[phonetic_at] = np.where(written, alike, vowel_stripped)
+    result[rest] = np.where(phonetic > fuzzy, phonetic, np.maximum(fuzzy, 0.0))
+    return result
 
 
-def _pairwise(scorer: Callable[..., float], first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """``scorer`` of each pair (``first[i]``, ``second[i]``), in C."""
+def _pairwise(
+    scorer: Callable[..., float], first: np.ndarray, second: np.ndarray, dtype: type = np.int64
+) -> np.ndarray:
+    """``scorer`` of each pair (``first[i]``, ``second[i]``), in C (float scores in float64,
+    as the scorer gives them one by one)."""
     if not len(first):
-        return np.zeros(0)
-    return np.asarray(process.cpdist(first, second, scorer=scorer))
+        return np.zeros(0, dtype=dtype)
+    return np.asarray(process.cpdist(first, second, scorer=scorer, dtype=dtype))
 
 
 @dataclass(frozen=True, slots=True)
