@@ -6,11 +6,14 @@ import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from clearance.matching.normalize import (
     LEGAL,
     NAME,
     PARTICLE,
+    _legal_vocabulary,
     clean_text,
     fold,
     joined_hyphen_tokens,
@@ -132,6 +135,42 @@ def test_clean_text_is_ascii_lower_case(text: str) -> None:
     assert cleaned.isascii()
     assert cleaned == cleaned.lower()
     assert not any(unicodedata.category(c) == "Cf" for c in cleaned)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40), st.integers(0, 40))
+def test_ascii_fast_path_agrees_with_the_unicode_path(text: str, at: int) -> None:
+    # a zero-width space (removed) sends the same ASCII text through NFKC and transliteration
+    assert clean_text(text[:at] + "\u200b" + text[at:]) == clean_text(text)
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@st.composite
+def slipped_legal_words(draw: st.DrawFn) -> str:
+    """A legal-form word with one letter dropped, added or changed."""
+    word = draw(st.sampled_from(sorted(_legal_vocabulary().words)))
+    at = draw(st.integers(0, len(word)))
+    letter = draw(st.sampled_from(LETTERS))
+    return draw(
+        st.sampled_from(
+            [
+                word[:at] + word[at + 1 :],
+                word[:at] + letter + word[at:],
+                word[:at] + letter + word[at + 1 :],
+            ]
+        )
+    )
+
+
+@given(st.one_of(slipped_legal_words(), st.text(alphabet=LETTERS, max_size=12)))
+def test_slip_lookup_by_length_finds_what_the_whole_vocabulary_would(word: str) -> None:
+    # one slip changes a word's length by one at most: other lengths need not be compared
+    vocabulary = _legal_vocabulary()
+    near = vocabulary.by_length.get(len(word), {})
+    assert process.extractOne(word, near, scorer=OSA.distance, score_cutoff=1) == (
+        process.extractOne(word, vocabulary.words, scorer=OSA.distance, score_cutoff=1)
+    )
 
 
 def test_legal_forms_written_out_slipped_or_stripped_are_canonical() -> None:

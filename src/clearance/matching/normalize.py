@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,7 +47,6 @@ SCRIPT_VARIANTS = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك", "ؤ": "و",
     "ئ": "ي", "ъ": "", "Ъ": "",
 }  # fmt: skip
-_SCRIPT_TABLE = str.maketrans(SCRIPT_VARIANTS)
 
 #: Honorifics and titles dropped from names (compared without a trailing dot).
 TITLES = frozenset(
@@ -238,6 +238,8 @@ LEGAL_PHRASES: dict[str, str] = {
 #: Legal forms that are also ordinary words or particles: only legal forms after the first token.
 AMBIGUOUS_LEGAL_FORMS = frozenset({"as", "ab", "ag", "sa", "co", "ao", "ad", "dd", "sc", "cv", "pc", "est", "sal", "oy"})  # fmt: skip
 _LEGAL_SPAN = 6  # dotted forms such as "s.a. de c.v." span up to six tokens
+#: Beginnings of legal forms: a legal form begins only at one of them or at a legal-form word.
+_LEGAL_FORM_PREFIXES = frozenset(form[:n] for form in LEGAL_FORMS for n in range(len(form) + 1))
 #: Words this long may carry one slip and still be a legal-form word ("LIMTIED", "COMAPNY").
 _LEGAL_FUZZY_LENGTH = 6
 #: A dotted acronym written as one word ("T.G.A.", "L.L.C."): one token, its letters joined.
@@ -265,34 +267,80 @@ class NormalizedName:
         return tuple(t for t, k in zip(self.tokens, self.kinds, strict=True) if k == NAME)
 
 
+class _CharacterTable(dict[int, str | None]):
+    """A ``str.translate`` table that works out a character's replacement by ``rule`` the
+    first time it meets it, so that names are translated in C rather than character by
+    character in Python. A deletion is stored as None (CPython's ASCII fast path wants that)."""
+
+    #: Characters remembered at most: real names use a few thousand; arbitrary input is
+    #: translated correctly beyond that, only without being remembered.
+    LIMIT = 65536
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        replacement = self._rule(chr(code)) or None
+        if len(self) < self.LIMIT:
+            self[code] = replacement
+        return replacement
+
+
 def _is_invisible(char: str) -> bool:
     category = unicodedata.category(char)
     return category in ("Cf", "Cc", "Cs", "Co") or char in "\u034f\u115f\u1160\u3164\uffa0"
 
 
+def _visible(char: str) -> str:
+    """The character with its script variant folded, or nothing if it is invisible (white
+    space is kept: it separates words)."""
+    return "".join(
+        c for c in SCRIPT_VARIANTS.get(char, char) if c.isspace() or not _is_invisible(c)
+    )
+
+
+def _ascii(char: str) -> str:
+    """One character of an NFKD-decomposed word in ASCII: accents dropped, each Han syllable
+    its own token, every other script transliterated."""
+    if char.isascii():
+        return char
+    if unicodedata.combining(char):
+        return ""
+    if "CJK" in unicodedata.name(char, ""):
+        return f" {anyascii(char)} "
+    return anyascii(char)
+
+
+_VISIBLE_TABLE = _CharacterTable(_visible)
+_ASCII_TABLE = _CharacterTable(_ascii)
+_CONFUSABLE_CHARS = frozenset(CONFUSABLES)
+#: A Latin letter in a lower-cased word: a character is Latin when its lower case begins
+#: with a-z (A-Z, a-z, the Kelvin sign and dotted capital I).
+_LATIN = re.compile("[a-z]")
+
+
 def _fold_word(word: str) -> str:
     """Fold look-alike letters in mixed-script words; transliterate everything else to ASCII."""
-    has_latin = any("a" <= c.lower() <= "z" for c in word)
-    if has_latin and any(c in CONFUSABLES for c in word):
+    if word.isascii():
+        return word
+    if not _CONFUSABLE_CHARS.isdisjoint(word) and _LATIN.search(word.lower()):
         word = word.translate(_CONFUSABLE_TABLE)
-    out = []
-    for char in unicodedata.normalize("NFKD", word):
-        if char.isascii():
-            out.append(char)
-        elif unicodedata.combining(char):
-            continue
-        elif "CJK" in unicodedata.name(char, ""):
-            out.append(f" {anyascii(char)} ")  # one token per Han syllable
-        else:
-            out.append(anyascii(char))
-    return "".join(out)
+    return unicodedata.normalize("NFKD", word).translate(_ASCII_TABLE)
 
 
 def clean_text(text: str) -> str:
-    """Unicode-clean, ASCII, lower-case text: NFKC, invisibles removed, look-alikes folded."""
-    text = unicodedata.normalize("NFKC", text).translate(_SCRIPT_TABLE)
-    text = "".join(" " if c.isspace() else c for c in text if not _is_invisible(c) or c.isspace())
-    words = [_fold_word(w) for w in text.split()]
+    """Unicode-clean, ASCII, lower-case text: NFKC, invisibles removed, look-alikes folded.
+
+    ASCII text skips NFKC and transliteration: both leave every ASCII character as it is.
+    """
+    if text.isascii():
+        if not text.isprintable():  # the only invisible ASCII characters are control ones
+            text = text.translate(_VISIBLE_TABLE)
+        words = text.split()
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_VISIBLE_TABLE)
+        words = [_fold_word(w) for w in text.split()]
     folded = " ".join(words).casefold()
     for mark in _APOSTROPHES:
         folded = folded.replace(mark, "")
@@ -321,7 +369,9 @@ def _parts(words: list[str]) -> list[str]:
     """Words split at dots and hyphens; a dotted acronym ("T.G.A.") stays one token ("tga")."""
     parts = []
     for word in words:
-        if _DOTTED_ACRONYM.match(word):
+        if word.isalnum():  # no dot or hyphen to split at
+            parts.append(word)
+        elif _DOTTED_ACRONYM.match(word):
             parts.append(word.replace(".", ""))
         else:
             parts.extend(p for p in _PART_SPLIT.split(word) if p)
@@ -352,12 +402,16 @@ class _LegalVocabulary:
     """Legal phrases keyed by their folded words; every folded legal-form word (the words a
     slip-tolerant lookup may correct to); the legal-only words of phrases (LEGAL even when
     the rest of their phrase is missing: "OBSHCHESTVO S OTVETSTVENNOSTYU X"); long legal
-    words by consonant skeleton (for vowel-stripped spellings: "CMPNY")."""
+    words by consonant skeleton (for vowel-stripped spellings: "CMPNY"); the canonical token
+    of each long legal form by its folded spelling (the first form listed wins); by length,
+    the words a word of that length may be one slip from (a slip changes it by one at most)."""
 
     phrases: dict[tuple[str, ...], tuple[str, ...]]
     words: dict[str, str]
     legal_only: frozenset[str]
     by_skeleton: dict[str, str]
+    forms: dict[str, str]
+    by_length: dict[int, dict[str, str]]
 
 
 @lru_cache(maxsize=1)
@@ -378,15 +432,22 @@ def _legal_vocabulary() -> _LegalVocabulary:
     for w in words:  # the first (English) word of a skeleton wins: company, not compania
         if len(w) >= 6 and len(skeleton(w)) >= 4:
             by_skeleton.setdefault(skeleton(w), w)
-    return _LegalVocabulary(phrases, words, legal_only, by_skeleton)
+    forms: dict[str, str] = {}
+    for form, canonical in LEGAL_FORMS.items():
+        if len(form) >= 6:
+            forms.setdefault(fold(form), canonical)
+    by_length = {
+        n: {w: w for w in words if abs(len(w) - n) <= 1} for n in range(max(map(len, words)) + 2)
+    }
+    return _LegalVocabulary(phrases, words, legal_only, by_skeleton, forms, by_length)
 
 
 #: Words of written-out legal forms that are also ordinary words: never LEGAL on their own.
 _ORDINARY_LEGAL_WORDS = frozenset(
     {"public", "private", "closed", "open", "capital", "variable", "establishment", "free"}
 )
-_LONG_LEGAL_FORMS = {form: canonical for form, canonical in LEGAL_FORMS.items() if len(form) >= 6}
 _LONGEST_LEGAL_PHRASE = max(len(phrase.split()) for phrase in LEGAL_PHRASES)
+_LEGAL_VOWELS = frozenset("aeiou")
 
 
 @lru_cache(maxsize=65536)
@@ -398,40 +459,44 @@ def _legal_word(part: str) -> str | None:
     folded = fold(part)
     if folded in vocabulary.words:
         return folded
-    if len(part) >= 4 and not any(c in "aeiou" for c in part[1:]):
+    if len(part) >= 4 and _LEGAL_VOWELS.isdisjoint(part[1:]):
         return vocabulary.by_skeleton.get(skeleton(part))
     if len(part) < _LEGAL_FUZZY_LENGTH:
         return None
-    found = process.extractOne(folded, vocabulary.words, scorer=OSA.distance, score_cutoff=1)
+    near = vocabulary.by_length.get(len(folded), {})
+    found = process.extractOne(folded, near, scorer=OSA.distance, score_cutoff=1)
     return found[0] if found else None
 
 
-def _legal_phrase(parts: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
-    """A legal form written out in words starting at ``parts[i]``: (end, canonical tokens)."""
+def _legal_phrase(words: list[str | None], i: int) -> tuple[int, tuple[str, ...]] | None:
+    """A legal form written out in words starting at ``words[i]``, the :func:`_legal_word` of
+    each part: (end, canonical tokens)."""
     phrases = _legal_vocabulary().phrases
-    for j in range(min(len(parts), i + _LONGEST_LEGAL_PHRASE), i + 1, -1):
-        words = tuple(_legal_word(p) for p in parts[i:j])
-        if None in words:
-            continue
-        canonical = phrases.get(words)  # type: ignore[arg-type]
+    end = min(len(words), i + _LONGEST_LEGAL_PHRASE)
+    if None in words[i:end]:
+        end = words.index(None, i)  # a phrase is made of legal-form words only
+    for j in range(end, i + 1, -1):
+        canonical = phrases.get(tuple(words[i:j]))  # type: ignore[arg-type]
         if canonical is not None:
             return j, canonical
     return None
 
 
-def _single_legal(parts: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+def _single_legal(
+    parts: list[str], words: list[str | None], i: int
+) -> tuple[int, tuple[str, ...]] | None:
     """A dotted/spaced abbreviation ("s.a. de c.v.") or one legal word, slips allowed in long
-    words ("LIMTIED"), starting at ``parts[i]``: (end, canonical tokens)."""
-    for j in range(min(len(parts), i + _LEGAL_SPAN), i, -1):
-        span = parts[i:j]
-        if j - i > 1 and any(len(p) > 4 for p in span):
-            continue
-        canonical = LEGAL_FORMS.get("".join(span))
-        if canonical is None and j == i + 1:
-            word = _legal_word(span[0])
-            canonical = next(
-                (c for form, c in _LONG_LEGAL_FORMS.items() if fold(form) == word), None
-            )
+    words ("LIMTIED"), starting at ``parts[i]`` (``words`` as for :func:`_legal_phrase`):
+    (end, canonical tokens)."""
+    word = words[i]
+    end = i + 1  # a span of several parts is made of short ones: "s.a. de c.v."
+    if len(parts[i]) <= 4:
+        while end < min(len(parts), i + _LEGAL_SPAN) and len(parts[end]) <= 4:
+            end += 1
+    for j in range(end, i, -1):
+        canonical = LEGAL_FORMS.get("".join(parts[i:j]))
+        if canonical is None and j == i + 1 and word is not None:
+            canonical = _legal_vocabulary().forms.get(word)
         if canonical is None:
             continue
         if i == 0 and (canonical in AMBIGUOUS_LEGAL_FORMS or len(parts) == j):
@@ -445,15 +510,18 @@ def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, in
     canonical LEGAL tokens; none when ``legal`` is False (a person's name)."""
     out: list[tuple[str, int]] = []
     legal_only = _legal_vocabulary().legal_only
+    words = [_legal_word(p) for p in parts] if legal else []
     i = 0
     while i < len(parts):
-        found = (_legal_phrase(parts, i) or _single_legal(parts, i)) if legal else None
+        found: tuple[int, tuple[str, ...]] | None = None
+        if legal and (words[i] is not None or parts[i] in _LEGAL_FORM_PREFIXES):
+            found = _legal_phrase(words, i) or _single_legal(parts, words, i)
         if found:
             out.extend((token, LEGAL) for token in found[1])
             i = found[0]
             continue
         token = parts[i]
-        word = _legal_word(token) if legal and len(parts) > 1 else None
+        word = words[i] if legal and len(parts) > 1 else None
         if word in legal_only:
             out.append((token, LEGAL))  # a legal-form word whose phrase is incomplete
         else:
@@ -470,7 +538,8 @@ def normalize_name(text: str) -> NormalizedName:
     """Tokens of a name: see the module docstring for every rule applied."""
     words, person_order = _ordered_words(clean_text(text))
     pairs = _canonical_legal(_parts(words), legal=not person_order)
-    return NormalizedName(tuple(t for t, _ in pairs), tuple(k for _, k in pairs))
+    tokens, kinds = zip(*pairs, strict=True) if pairs else ((), ())
+    return NormalizedName(tokens, kinds)
 
 
 def joined_hyphen_tokens(text: str) -> list[str]:
