@@ -298,17 +298,20 @@ class Screener:
         normalized = [normalize_name(q.name) for q in queries]
         estimates, _ = self.index.prescore([(n.tokens, n.kinds) for n in normalized])
         floor = max(0.0, threshold - PRESCORE_MARGIN)
+        # per query, the names pre-scored at the floor or above, the best few where too many
+        keep = estimates.data >= floor
+        row_of = np.repeat(np.arange(len(queries)), np.diff(estimates.indptr))[keep]
+        names, values = estimates.indices[keep], estimates.data[keep]
+        bounds = np.searchsorted(row_of, np.arange(len(queries) + 1)).tolist()
+        every_name = names.tolist()
         chosen: list[list[int]] = []
         for row in range(len(queries)):
-            start, end = estimates.indptr[row], estimates.indptr[row + 1]
-            names = estimates.indices[start:end]
-            values = estimates.data[start:end]
-            keep = values >= floor
-            names, values = names[keep], values[keep]
-            if len(names) > MAX_CANDIDATES:
-                top = np.argpartition(-values, MAX_CANDIDATES)[:MAX_CANDIDATES]
-                names = names[top]
-            chosen.append(names.tolist())
+            start, end = bounds[row], bounds[row + 1]
+            if end - start > MAX_CANDIDATES:
+                top = np.argpartition(-values[start:end], MAX_CANDIDATES)[:MAX_CANDIDATES]
+                chosen.append(names[start:end][top].tolist())
+            else:
+                chosen.append(every_name[start:end])
         # every (query, candidate name) pair of the batch aligned at once
         inputs: list[AlignInput] = []
         for row, names in enumerate(chosen):
