@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel
+from rapidfuzz.distance import OSA, Indel, Prefix
 
 from clearance.matching.normalize import LEGAL, NAME, PARTICLE, fold, skeleton
 
@@ -181,6 +181,9 @@ class TokenTraits:
     vowels: np.ndarray  # _has_vowels(): written with its vowels
     initial: np.ndarray  # code of the first letter, of the token and of its fold
     folded_initial: np.ndarray
+    folded_last: np.ndarray  # code of the fold's last letter
+    folded_length: np.ndarray
+    folded_vowels: np.ndarray  # _has_vowels() of the fold
 
     @classmethod
     def of(
@@ -202,6 +205,9 @@ class TokenTraits:
             vowels=np.fromiter(map(_has_vowels, tokens), dtype=bool, count=count),
             initial=np.fromiter((ord(t[0]) if t else 0 for t in tokens), np.int32, count),
             folded_initial=np.fromiter((ord(t[0]) if t else 0 for t in folded), np.int32, count),
+            folded_last=np.fromiter((ord(t[-1]) if t else 0 for t in folded), np.int32, count),
+            folded_length=np.fromiter(map(len, folded), dtype=np.int32, count=count),
+            folded_vowels=np.fromiter(map(_has_vowels, folded), dtype=bool, count=count),
         )
 
     def take(self, positions: np.ndarray) -> TokenTraits:
@@ -263,15 +269,11 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     phonetic_at = np.flatnonzero((short >= 3) & (a.skeletons != "") & (a.skeletons == b.skeletons))
     ending = np.zeros(len(rest))
     scored = np.union1d(fuzzy_at, phonetic_at)
-    ending[scored] = [
-        ENDING_PENALTY if _ends_differ(x, y) else 0.0
-        for x, y in zip(a.folded[scored], b.folded[scored], strict=True)
-    ]
-    fuzzy = np.zeros(len(rest))
-    folded_length = np.maximum(
-        np.fromiter(map(len, a.folded[fuzzy_at]), np.int64, len(fuzzy_at)),
-        np.fromiter(map(len, b.folded[fuzzy_at]), np.int64, len(fuzzy_at)),
+    ending[scored] = np.where(
+        _ends_differ_arrays(a.take(scored), b.take(scored)), ENDING_PENALTY, 0.0
     )
+    fuzzy = np.zeros(len(rest))
+    folded_length = np.maximum(a.folded_length[fuzzy_at], b.folded_length[fuzzy_at])
     length = np.where(raw <= folded, long[fuzzy_at], folded_length)
     fuzzy[fuzzy_at] = 1.0 - edits / (length + FUZZY_SLACK) - ending[fuzzy_at]
     phonetic = np.zeros(len(rest))
@@ -292,6 +294,23 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     phonetic[phonetic_at] = np.where(written, alike, vowel_stripped)
     result[rest] = np.where(phonetic > fuzzy, phonetic, np.maximum(fuzzy, 0.0))
     return result
+
+
+_VOWEL_CODES = np.array([ord(c) for c in "aeiouy"], dtype=np.int32)
+
+
+def _ends_differ_arrays(a: TokenTraits, b: TokenTraits) -> np.ndarray:
+    """:func:`_ends_differ` of each pair's folds: one fold starts with the other but for its
+    last letter (common prefix), both are written with vowels, and the last letters differ
+    in being vowels, or are different vowels of names of different lengths."""
+    prefix = _pairwise(Prefix.similarity, a.folded, b.folded)
+    only_end = (prefix >= b.folded_length - 1) | (prefix >= a.folded_length - 1)
+    vowel_a = np.isin(a.folded_last, _VOWEL_CODES)
+    vowel_b = np.isin(b.folded_last, _VOWEL_CODES)
+    differ = (vowel_a != vowel_b) | (
+        vowel_a & vowel_b & (a.folded_last != b.folded_last) & (a.folded_length != b.folded_length)
+    )
+    return only_end & a.folded_vowels & b.folded_vowels & differ
 
 
 def _pairwise(
