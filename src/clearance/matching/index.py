@@ -628,9 +628,10 @@ class NameIndex:
 
     def _search(self, words: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per word, the vocab ids it reaches and their similarities (at least
-        :data:`PART_SIMILARITY`, best-first tie order as found). The words' trigram overlap
-        with the whole vocabulary is one sparse product for all of them; the proposed
-        neighbours that cannot match are ruled out in arrays before exact scoring."""
+        :data:`PART_SIMILARITY`): the word itself, then its proposed neighbours in the order
+        proposed (the best match's weight prefers the earliest). The words' trigram overlap
+        with the whole vocabulary is one sparse product, the neighbours' similarities one
+        array computation, for all of them."""
         if not words:
             return {}
         fuzzy = self._trigram_neighbours([t for t in words if len(t) >= 2])
@@ -642,21 +643,49 @@ class NameIndex:
         )
         if len(pair_ids) >= ARRAY_PAIRS:
             traits = TokenTraits.of(list(proposed)).take(pair_words)
-            scores = iter(similarity_arrays(traits, self.vocab_traits().take(pair_ids)).tolist())
+            scores = similarity_arrays(traits, self.vocab_traits().take(pair_ids))
         else:  # a query on its own: one by one costs less than setting up the arrays
-            scores = iter(
-                token_similarity(word, self.vocab[t])[0]
-                for word, ids in proposed.items()
-                for t, _ in ids
+            scores = np.array(
+                [
+                    token_similarity(word, self.vocab[t])[0]
+                    for word, ids in proposed.items()
+                    for t, _ in ids
+                ]
             )
-        result = {}
-        for word, ids in proposed.items():
-            close = self._close_tokens(word, [(t, by, next(scores)) for t, by in ids])
-            found = np.fromiter(close.keys(), dtype=np.int32, count=len(close))
-            sims = np.fromiter(close.values(), dtype=np.float32, count=len(close))
-            keep = sims >= PART_SIMILARITY
-            result[word] = (found[keep], sims[keep])
-        return result
+        # trigram neighbours count from MIN_TOKEN_SIMILARITY, or as a part of the word
+        by_trigrams = np.fromiter(
+            (by for ids in proposed.values() for _, by in ids), dtype=bool, count=len(pair_ids)
+        )
+        value = np.where(~by_trigrams | (scores >= MIN_TOKEN_SIMILARITY), scores, 0.0)
+        word_list = list(proposed)
+        word_length = np.fromiter(map(len, word_list), dtype=np.int64, count=len(word_list))
+        listed_length = self.vocab_traits().length[pair_ids]
+        parts = np.flatnonzero(
+            by_trigrams
+            & (scores < MIN_TOKEN_SIMILARITY)
+            & (listed_length >= 3)
+            & (word_length[pair_words] > listed_length)
+        )
+        inside = [
+            self.vocab[t] in word_list[w]
+            for w, t in zip(pair_words[parts].tolist(), pair_ids[parts].tolist(), strict=True)
+        ]
+        value[parts[np.asarray(inside, dtype=bool)]] = PART_SIMILARITY
+        # per word: the word itself (if listed), then the proposals kept, in order
+        exact = np.fromiter(
+            (self.vocab_ids.get(w, -1) for w in word_list), np.int64, len(word_list)
+        )
+        listed_words = np.flatnonzero(exact >= 0)
+        keep = np.flatnonzero(value >= PART_SIMILARITY)
+        owner = np.concatenate([listed_words, pair_words[keep]])
+        order = np.argsort(owner, kind="stable")
+        ids = np.concatenate([exact[listed_words], pair_ids[keep]])[order].astype(np.int32)
+        sims = np.concatenate([np.ones(len(listed_words)), value[keep]])[order].astype(np.float32)
+        bounds = np.searchsorted(owner[order], np.arange(len(word_list) + 1)).tolist()
+        return {
+            word: (ids[bounds[w] : bounds[w + 1]], sims[bounds[w] : bounds[w + 1]])
+            for w, word in enumerate(word_list)
+        }
 
     def _store_listed_matches(self) -> None:
         """Search every listed token's matches now and keep them in the ``match_*`` arrays
@@ -722,25 +751,6 @@ class NameIndex:
                     propose(self.short_ids[start:end].tolist(), False)
         propose(trigram_neighbours, True)
         return proposed
-
-    def _close_tokens(
-        self, token: str, proposed: list[tuple[int, bool, float]]
-    ) -> dict[int, float]:
-        """Vocab id -> similarity: the exact token, then the ``(id, by trigrams, similarity)``
-        proposals (in this order: the best match's weight prefers the earliest). Trigram
-        neighbours count only from :data:`MIN_TOKEN_SIMILARITY`, or as a part of the token."""
-        found: dict[int, float] = {}
-        exact = self.vocab_ids.get(token)
-        if exact is not None:
-            found[exact] = 1.0
-        for t, by_trigrams, similarity in proposed:
-            if not by_trigrams or similarity >= MIN_TOKEN_SIMILARITY:
-                found[t] = similarity
-            else:
-                listed = self.vocab[t]
-                if len(listed) >= 3 and len(token) > len(listed) and listed in token:
-                    found[t] = PART_SIMILARITY
-        return found
 
     def _trigram_neighbours(self, tokens: list[str]) -> dict[str, list[int]]:
         """Per token, the vocab ids sharing a Dice share of trigrams >= :data:`TRIGRAM_DICE`
