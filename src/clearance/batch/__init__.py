@@ -182,7 +182,7 @@ def screen_records(
     each loads the persisted index from disk.
     """
     workers = workers or os.cpu_count() or 1
-    screener.index.prepare_names()
+    screener.index.prepare_batch()
     parts: list[pd.DataFrame] = []
     rows = chunk_rows(len(records), workers)
     if workers <= 1 or len(records) <= rows:

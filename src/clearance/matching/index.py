@@ -559,9 +559,11 @@ class NameIndex:
             self._name_cache[n] = cached
         return cached
 
-    def prepare_names(self) -> None:
-        """Lay out every name's tokens, kinds and weights at once (what :meth:`name_tokens`
-        would build name by name): before a batch forks its workers, so they share them."""
+    def prepare_batch(self) -> None:
+        """Lay out now what batches use (every name's tokens, kinds and weights, as
+        :meth:`name_tokens` would build them name by name; the vocabulary's traits): before
+        a batch forks its workers, so that they share them instead of each making them."""
+        self.vocab_traits()
         if len(self._name_cache) == len(self.name_text):
             return
         factors = np.array([KIND_FACTOR[k] for k in sorted(KIND_FACTOR)], dtype=np.float64)
