@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -137,6 +137,8 @@ def write_results(parts: Sequence[pd.DataFrame], path: Path, fmt: str | None = N
 # local processes
 
 _WORKER_SCREENER: Screener | None = None
+#: The records a forked worker inherits: its chunks are then sent as row ranges, not pickled.
+_WORKER_RECORDS: pd.DataFrame | None = None
 
 
 def _set_worker_screener(screener: Screener) -> None:
@@ -148,9 +150,14 @@ def _load_worker_screener(folder: str) -> None:
     _set_worker_screener(Screener.load(Path(folder)))
 
 
-def _work(args: tuple[pd.DataFrame, float | None, int]) -> tuple[int, pd.DataFrame]:
+def _work(
+    args: tuple[pd.DataFrame | tuple[int, int], float | None, int],
+) -> tuple[int, pd.DataFrame]:
     chunk, threshold, limit = args
     assert _WORKER_SCREENER is not None
+    if isinstance(chunk, tuple):
+        assert _WORKER_RECORDS is not None
+        chunk = _WORKER_RECORDS.iloc[chunk[0] : chunk[1]]
     return len(chunk), screen_partition(chunk, _WORKER_SCREENER, threshold, limit)
 
 
@@ -191,17 +198,27 @@ def screen_records(
             if progress:
                 progress(len(chunk))
         return parts
+    global _WORKER_RECORDS
+    chunks: Iterable[tuple[pd.DataFrame | tuple[int, int], float | None, int]]
     if "fork" in multiprocessing.get_all_start_methods():
         _set_worker_screener(screener)
+        _WORKER_RECORDS = records
         pool = multiprocessing.get_context("fork").Pool(workers)
+        chunks = (
+            ((start, start + rows), threshold, limit) for start in range(0, len(records), rows)
+        )
     else:
         folder = screener.persist()
         pool = multiprocessing.get_context("spawn").Pool(
             workers, initializer=_load_worker_screener, initargs=(str(folder),)
         )
-    with pool:
-        for count, part in pool.imap(_work, _chunks(records, threshold, limit, rows)):
-            parts.append(part)
-            if progress:
-                progress(count)
+        chunks = _chunks(records, threshold, limit, rows)
+    try:
+        with pool:
+            for count, part in pool.imap(_work, chunks):
+                parts.append(part)
+                if progress:
+                    progress(count)
+    finally:
+        _WORKER_RECORDS = None  # not kept alive in this process after the run
     return parts
