@@ -528,15 +528,22 @@ def _may_join(query: _Side, listed: _Side) -> np.ndarray:
     (second one a NAME) with about its length."""
 
     def joins(longer: _Side, parts: _Side) -> np.ndarray:
-        token = (longer.lengths >= 4) & (longer.kinds == NAME)
-        pair_length = parts.lengths[:, :-1] + parts.lengths[:, 1:]
+        # every (token i of longer, adjacent pair j, j + 1 of parts) of every row, flat
+        adjacent = np.maximum(parts.counts - 1, 0)
+        cells = longer.counts * adjacent
+        row = np.repeat(np.arange(len(cells)), cells)
+        within = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
+        per_token = np.repeat(adjacent, cells)
+        i, j = within // np.maximum(per_token, 1), within % np.maximum(per_token, 1)
+        length = longer.lengths[row, i]
         candidate = (
-            token[:, :, None]
-            & (parts.kinds[:, None, 1:] == NAME)
-            & (longer.initials[:, :, None] == parts.initials[:, None, :-1])
-            & (np.abs(pair_length[:, None, :] - longer.lengths[:, :, None]) <= 2)
+            (length >= 4)
+            & (longer.kinds[row, i] == NAME)
+            & (parts.kinds[row, j + 1] == NAME)
+            & (longer.initials[row, i] == parts.initials[row, j])
+            & (np.abs(parts.lengths[row, j] + parts.lengths[row, j + 1] - length) <= 2)
         )
-        return candidate.any(axis=(1, 2))
+        return np.bincount(row[candidate], minlength=len(cells)) > 0
 
     return joins(query, listed) | joins(listed, query)
 
