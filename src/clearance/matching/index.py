@@ -309,6 +309,7 @@ class NameIndex:
         self._name_cache = {}
         self._token_cache: dict[tuple[str, int], TokenMatches] = {}
         self._vocab_traits: TokenTraits | None = None
+        self._owners: tuple[list[int], list[bool]] | None = None
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
 
@@ -559,11 +560,20 @@ class NameIndex:
             self._name_cache[n] = cached
         return cached
 
+    def name_owners(self) -> tuple[list[int], list[bool]]:
+        """Per name, its entity's position and whether it is a weak alias (plain lists: a
+        batch reads them for every candidate name)."""
+        if self._owners is None:
+            weak = (self.name_kind == WEAK_KIND).tolist()
+            self._owners = (self.name_entity.tolist(), weak)
+        return self._owners
+
     def prepare_batch(self) -> None:
         """Lay out now what batches use (every name's tokens, kinds and weights, as
         :meth:`name_tokens` would build them name by name; the vocabulary's traits): before
         a batch forks its workers, so that they share them instead of each making them."""
         self.vocab_traits()
+        self.name_owners()
         if len(self._name_cache) == len(self.name_text):
             return
         factors = np.array([KIND_FACTOR[k] for k in sorted(KIND_FACTOR)], dtype=np.float64)

@@ -370,10 +370,11 @@ class Screener:
         # strong name of it that scores above the cap is the one shown
         has_evidence = bool(query.birth_date or query.country or query.identifiers)
         weak_cap = 1.0 if has_evidence else (DEFAULT_THRESHOLD - WEAK_ALIAS_MARGIN)
+        entity_of, weak = index.name_owners()
         for k, (n, rank) in enumerate(zip(names, scores, strict=True)):
-            entity = int(index.name_entity[n])
+            entity = entity_of[n]
             previous = best.get(entity)
-            if is_weak(int(index.name_kind[n])):
+            if weak[n]:
                 rank = min(rank, weak_cap) - 0.001
             if previous is None or rank > previous[0]:
                 best[entity] = (rank, n, offset + k)
