@@ -392,9 +392,10 @@ def capped_weight(token: str, weight: float) -> float:
 
 #: Batches of at least this many (query, name) pairs are aligned in arrays...
 ARRAY_PAIRS = 32
-#: ...where names of at most this many tokens are paired all at once; longer names (rare)
-#: item by item, with the same greedy rule.
-ARRAY_TOKENS = 8
+#: ...where names of at most this many tokens are paired all at once, in groups of names of
+#: up to each of ``ARRAY_GROUPS`` tokens; longer names (rare) item by item, same greedy rule.
+ARRAY_GROUPS = (4, 8, 16)
+ARRAY_TOKENS = ARRAY_GROUPS[-1]
 
 #: One (query, listed name) pair to align: tokens, kinds and weights of each side.
 AlignInput = tuple[
@@ -495,18 +496,16 @@ def align_many(
             result.scores[p], result.identical[p] = alignment_score(pairs, *x)
         return result
     query, listed = _Side.of(inputs, 0), _Side.of(inputs, 3)
-    small = np.flatnonzero(
-        (query.counts > 0)
-        & (query.counts <= ARRAY_TOKENS)
-        & (listed.counts > 0)
-        & (listed.counts <= ARRAY_TOKENS)
-    )
-    chosen = set(small.tolist())
-    for p, x in enumerate(inputs):
-        if p not in chosen:
-            result.set_pairs(p, _greedy(_items(*x)))
-    if len(small):
-        _greedy_arrays(inputs, small, result, similarities, query.take(small), listed.take(small))
+    size = np.maximum(query.counts, listed.counts)
+    arrays = (query.counts > 0) & (listed.counts > 0) & (size <= ARRAY_TOKENS)
+    for p in np.flatnonzero(~arrays).tolist():
+        result.set_pairs(p, _greedy(_items(*inputs[p])))
+    low = 0
+    for high in ARRAY_GROUPS:  # names of similar lengths together: little padding
+        rows = np.flatnonzero(arrays & (size > low) & (size <= high))
+        if len(rows):
+            _greedy_arrays(inputs, rows, result, similarities, query.take(rows), listed.take(rows))
+        low = high
     pairs = np.count_nonzero(result.query_1 >= 0, axis=1)
     rows = np.flatnonzero(_unpaired(pairs, query.counts, listed.counts))
     for p in rows[_may_join(query.take(rows), listed.take(rows))].tolist():
