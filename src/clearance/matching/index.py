@@ -836,26 +836,33 @@ class NameIndex:
             for tokens, kinds in queries
             for token, kind in zip(tokens, kinds, strict=True)
         )
-        rows: list[int] = []
-        cols: list[np.ndarray] = []
-        vals: list[np.ndarray] = []
+        cache = self._token_cache
+        matches = [
+            cache[(token, kind)]
+            for tokens, kinds in queries
+            for token, kind in zip(tokens, kinds, strict=True)
+        ]
+        owner = np.repeat(np.arange(len(queries)), [len(tokens) for tokens, _ in queries])
+        weights = np.array([m.weight for m in matches], dtype=np.float32)
         totals = np.zeros(len(queries), dtype=np.float32)
-        for q, (tokens, kinds) in enumerate(queries):
-            for token, kind in zip(tokens, kinds, strict=True):
-                matches = self._token_cache[(token, kind)]
-                totals[q] += matches.weight
-                if kind != NAME or not len(matches.ids):
-                    continue
-                rows.append(q)
-                cols.append(matches.ids)
-                vals.append(matches.similarities * np.float32(matches.weight))
-        if not rows:
+        np.add.at(totals, owner, weights)  # in order, in float32, as a running sum
+        kinds = [kind for _, token_kinds in queries for kind in token_kinds]
+        used = [
+            position
+            for position, (m, kind) in enumerate(zip(matches, kinds, strict=True))
+            if kind == NAME and len(m.ids)
+        ]
+        if not used:
             return sp.csr_matrix((len(queries), len(self.name_text)), dtype=np.float32), totals
-        counts = [len(c) for c in cols]
+        counts = [len(matches[position].ids) for position in used]
         weighted = sp.csr_matrix(
             (
-                np.concatenate(vals),
-                (np.repeat(np.asarray(rows, dtype=np.int32), counts), np.concatenate(cols)),
+                np.concatenate([matches[position].similarities for position in used])
+                * np.repeat(weights[used], counts),
+                (
+                    np.repeat(owner[used].astype(np.int32), counts),
+                    np.concatenate([matches[position].ids for position in used]),
+                ),
             ),
             shape=(len(queries), self.postings.shape[0]),
         )
