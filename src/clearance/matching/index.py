@@ -569,27 +569,11 @@ class NameIndex:
         return self._owners
 
     def prepare_batch(self) -> None:
-        """Lay out now what batches use (every name's tokens, kinds and weights, as
-        :meth:`name_tokens` would build them name by name; the vocabulary's traits): before
-        a batch forks its workers, so that they share them instead of each making them."""
+        """Make now what every batch uses (the vocabulary's traits, the names' owners): before
+        a batch forks its workers, so that they share them instead of each making them. Name
+        token tables stay lazy: each worker builds only those of the names it meets."""
         self.vocab_traits()
         self.name_owners()
-        if len(self._name_cache) == len(self.name_text):
-            return
-        factors = np.array([KIND_FACTOR[k] for k in sorted(KIND_FACTOR)], dtype=np.float64)
-        weights = (
-            self.token_weight[self.name_tok].astype(np.float64) * factors[self.name_tok_kind]
-        ).tolist()
-        tokens = [self.vocab[t] for t in self.name_tok.tolist()]
-        kinds = self.name_tok_kind.tolist()
-        bounds = self.name_ptr.tolist()
-        for n in range(len(self.name_text)):
-            start, end = bounds[n], bounds[n + 1]
-            self._name_cache[n] = (
-                tuple(tokens[start:end]),
-                tuple(kinds[start:end]),
-                tuple(weights[start:end]),
-            )
 
     def token_matches(self, token: str, kind: int) -> TokenMatches:
         """Vocab tokens equal, phonetically equal or close in spelling to ``token``."""
