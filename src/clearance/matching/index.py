@@ -702,11 +702,11 @@ class NameIndex:
         """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs, in arrays
         over the vocabulary's traits (listed tokens are vocabulary tokens)."""
         local = {token: offset for offset, token in enumerate(dict.fromkeys(queries))}
-        traits = self.vocab_traits() + TokenTraits.of(list(local))
         firsts = np.fromiter(map(local.__getitem__, queries), np.int64, len(queries))
         seconds = np.fromiter(map(self.vocab_ids.__getitem__, listed), np.int64, len(listed))
-        firsts += len(self.vocab)
-        return similarity_arrays(traits.take(firsts), traits.take(seconds))
+        return similarity_arrays(
+            TokenTraits.of(list(local)).take(firsts), self.vocab_traits().take(seconds)
+        )
 
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""

@@ -213,15 +213,6 @@ class TokenTraits:
     def take(self, positions: np.ndarray) -> TokenTraits:
         return TokenTraits(*(getattr(self, name)[positions] for name in self.__dataclass_fields__))
 
-    def __add__(self, other: TokenTraits) -> TokenTraits:
-        """The traits of both token lists, ``self``'s first."""
-        return TokenTraits(
-            *(
-                np.concatenate([getattr(self, name), getattr(other, name)])
-                for name in self.__dataclass_fields__
-            )
-        )
-
 
 def phonetic_key(token: str) -> str:
     """The skeleton two tokens must share to match phonetically, "" where none can."""
