@@ -104,7 +104,7 @@ def test_alignments_in_arrays_follow_the_item_by_item_greedy() -> None:
         alone = align(*x)
         assert together[p] == alone
         if len(x[0]) <= ARRAY_TOKENS and len(x[3]) <= ARRAY_TOKENS:
-            greedy = sorted(_greedy(_items(*x)), key=lambda pair: pair.query[0])
+            greedy = sorted(_greedy(_items(x)), key=lambda pair: pair.query[0])
             if all(len(pair.query) == len(pair.listed) == 1 for pair in alone.pairs):
                 assert list(alone.pairs) == greedy
     assert any(len(x[0]) > ARRAY_TOKENS or len(x[3]) > ARRAY_TOKENS for x in inputs)

@@ -480,17 +480,17 @@ def align_many(
     result = Alignments(inputs, max(1, slots))
     if len(inputs) < ARRAY_PAIRS:
         for p, x in enumerate(inputs):
-            pairs = _greedy(_items(*x))
+            pairs = _greedy(_items(x))
             if _unpaired(len(pairs), len(x[0]), len(x[3])):
                 pairs = _with_joined(x) or pairs
             result.set_pairs(p, pairs)
-            result.scores[p], result.identical[p] = alignment_score(pairs, *x)
+            result.scores[p], result.identical[p] = alignment_score(pairs, x)
         return result
     query, listed = _Side.of(inputs, 0), _Side.of(inputs, 3)
     size = np.maximum(query.counts, listed.counts)
     arrays = (query.counts > 0) & (listed.counts > 0) & (size <= ARRAY_TOKENS)
     for p in np.flatnonzero(~arrays).tolist():
-        result.set_pairs(p, _greedy(_items(*inputs[p])))
+        result.set_pairs(p, _greedy(_items(inputs[p])))
     low = 0
     for high in ARRAY_GROUPS:  # names of similar lengths together: little padding
         rows = np.flatnonzero(arrays & (size > low) & (size <= high))
@@ -545,7 +545,7 @@ def _with_joined(x: AlignInput) -> list[Pair] | None:
     joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
     if not joined:
         return None
-    items = _items(*x)
+    items = _items(x)
     for qs, ls, similarity in joined:
         weight = sum(query_weights[i] for i in qs) + sum(listed_weights[j] for j in ls)
         items.append((similarity * weight, qs, ls, similarity, JOINED))
@@ -566,15 +566,9 @@ def align(
     ]
 
 
-def _items(
-    query: tuple[str, ...],
-    query_kinds: tuple[int, ...],
-    query_weights: tuple[float, ...],
-    listed: tuple[str, ...],
-    listed_kinds: tuple[int, ...],
-    listed_weights: tuple[float, ...],
-) -> list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]]:
+def _items(x: AlignInput) -> list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]]:
     """Every token pair with a similarity, weighted, in query-token then listed-token order."""
+    query, _, query_weights, listed, _, listed_weights = x
     items = []
     for i, q in enumerate(query):
         wq = query_weights[i]
@@ -670,15 +664,7 @@ class _Side:
         return _Side(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
 
-def alignment_score(
-    pairs: list[Pair],
-    query: tuple[str, ...],
-    query_kinds: tuple[int, ...],
-    query_weights: tuple[float, ...],
-    listed: tuple[str, ...],
-    listed_kinds: tuple[int, ...],
-    listed_weights: tuple[float, ...],
-) -> tuple[float, bool]:
+def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     """The name score of one alignment (``pairs`` in greedy order) and whether the names
     are identical; :func:`_score_alignments` computes the same for many at once.
 
@@ -687,6 +673,7 @@ def alignment_score(
     ``BOTH_MISSING_COST`` together; pairs out of order cost ``ORDER_PENALTY`` and only an
     identical name reaches 1.0.
     """
+    query, query_kinds, query_weights, listed, listed_kinds, listed_weights = x
     weights_q = [capped_weight(t, w) for t, w in zip(query, query_weights, strict=True)]
     weights_l = [capped_weight(t, w) for t, w in zip(listed, listed_weights, strict=True)]
     total_q, total_l = sum(weights_q), sum(weights_l)
