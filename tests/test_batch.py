@@ -85,6 +85,15 @@ def test_map_renames_columns_and_missing_name_column_is_an_error(tmp_path: Path)
         parse_mapping(["full_name=nom"])
 
 
+def test_file_not_in_utf8_names_its_first_bad_line(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("id,name\n1,Cartel de los Soles\n2,José Ramírez\n".encode("latin-1"))
+    with pytest.raises(InputError) as error:
+        read_records(source)
+    assert error.value.location.line == 3
+    assert "UTF-8" in str(error.value)
+
+
 def test_partition_gives_one_row_per_hit(tmp_path: Path, screener: Screener) -> None:
     source = tmp_path / "in.csv"
     source.write_text(CSV, encoding="utf-8")

@@ -84,8 +84,25 @@ def read_frame(path: Path, fmt: str) -> tuple[pd.DataFrame, int]:
                     continue
                 rows.append(value if isinstance(value, dict) else {"__bad__": "not an object"})
         return pd.DataFrame(rows), 1
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = _first_undecodable_line(path)
+        raise InputError(
+            f"cannot read {fmt} input: not UTF-8 ({exc.reason}); save the file as UTF-8",
+            Location(str(path), line=line),
+        ) from None
+    except (OSError, ValueError) as exc:
         raise InputError(f"cannot read {fmt} input: {exc}", Location(str(path))) from None
+
+
+def _first_undecodable_line(path: Path) -> int | None:
+    """The number of the first line of ``path`` that is not UTF-8 (None if every line is)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def text_of(value: Any) -> str | None:

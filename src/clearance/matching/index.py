@@ -82,7 +82,7 @@ FEW_TOKENS = 8
 STORE_CHUNK = 2000
 #: From this many proposed (token, vocab token) pairs on, their similarities are computed in
 #: arrays (fewer: one by one is cheaper).
-ARRAY_PAIRS = 100
+ARRAY_SEARCH_PAIRS = 100
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -637,7 +637,7 @@ class NameIndex:
         pair_ids = np.fromiter(
             (t for ids in proposed.values() for t, _ in ids), dtype=np.int64, count=sum(sizes)
         )
-        if len(pair_ids) >= ARRAY_PAIRS:
+        if len(pair_ids) >= ARRAY_SEARCH_PAIRS:
             traits = TokenTraits.of(list(proposed)).take(pair_words)
             scores = similarity_arrays(traits, self.vocab_traits().take(pair_ids))
         else:  # a query on its own: one by one costs less than setting up the arrays

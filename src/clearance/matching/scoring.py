@@ -171,7 +171,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
 @dataclass(frozen=True, slots=True)
 class TokenTraits:
-    """What :func:`may_be_similar` needs of many tokens, as arrays (object arrays for text)."""
+    """What :func:`similarity_arrays` needs of many tokens, as arrays (object arrays for text)."""
 
     tokens: np.ndarray
     folded: np.ndarray  # fold() of each token
