@@ -8,9 +8,11 @@ import typer
 from rich.console import Console
 
 from clearance.cli.common import err, reporting_errors
-from clearance.cli.main import app
 from clearance.cli.screening_lists import LISTS_HELP, screener_for
 from clearance.errors import InputError, Location
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 FORMATS = ("json", "table", "html")
 

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from clearance.cli.common import err, reporting_errors
-from clearance.cli.main import app
 from clearance.cli.screening_lists import entities_from_files
 from clearance.errors import InputError, Location
 from clearance.evaluation.defaults import (
@@ -28,6 +27,9 @@ from clearance.evaluation.defaults import (
 if TYPE_CHECKING:
     from clearance.evaluation.run import EvaluationReport
     from clearance.model import Entity
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 FORMATS = ("table", "json")
 

@@ -12,8 +12,10 @@ from rich.text import Text
 
 from clearance import __version__
 from clearance.cli.common import reporting_errors
-from clearance.cli.main import app
 from clearance.config import database_url, home
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 FORMATS = ("table", "json")
 

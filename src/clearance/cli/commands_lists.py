@@ -13,11 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from clearance.cli.common import reporting_errors
-from clearance.cli.main import app
 from clearance.errors import ClearanceError
 
 if TYPE_CHECKING:
     from clearance.model import Entity
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 lists_app = typer.Typer(
     help="Import, update and inspect the sanctions and designation lists.", no_args_is_help=True

@@ -14,8 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from clearance.cli.common import err, reporting_errors
-from clearance.cli.main import app
 from clearance.errors import ClearanceError
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 monitor_app = typer.Typer(
     help="Watch customers and counterparties; re-screen on list change.", no_args_is_help=True

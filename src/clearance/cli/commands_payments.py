@@ -16,9 +16,11 @@ from rich.console import Console
 from rich.table import Table
 
 from clearance.cli.common import fail, reporting_errors
-from clearance.cli.main import app
 from clearance.cli.screening_lists import LISTS_HELP, screener_for
 from clearance.errors import ClearanceError, InputError, Location
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 FORMATS = ("table", "json")
 EXIT_CODES = {"clear": 0, "review": 1, "block": 2}

@@ -21,11 +21,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from clearance.cli.main import app
 from clearance.errors import ClearanceError, InputError, Location
 
 if TYPE_CHECKING:
     from clearance.matching import Hit
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 OUTPUT_FORMATS = ("table", "json")
 

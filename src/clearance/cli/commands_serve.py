@@ -12,8 +12,10 @@ from rich.table import Table
 
 from clearance.api.roles import Role
 from clearance.api.settings import MIB, SETTINGS_ENV, ApiSettings
-from clearance.cli.main import app
 from clearance.errors import ClearanceError
+
+#: This module's commands; cli/main.py adds them to the ``clearance`` app.
+app = typer.Typer()
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

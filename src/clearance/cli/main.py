@@ -1,8 +1,20 @@
-"""Entry point of the ``clearance`` CLI. Each command group lives in its own module."""
+"""Entry point of the ``clearance`` CLI. Each command group lives in its own module, which builds
+its own Typer app; this module only assembles them (no command module imports this one)."""
 
 from __future__ import annotations
 
 import typer
+
+from clearance.cli import (
+    commands_documents,
+    commands_evaluate,
+    commands_info,
+    commands_lists,
+    commands_monitor,
+    commands_payments,
+    commands_screen,
+    commands_serve,
+)
 
 app = typer.Typer(
     name="clearance",
@@ -18,14 +30,16 @@ def main() -> None:
     """Screen people, companies, vessels, payments and documents against sanctions lists."""
 
 
-# Command groups register themselves on import (kept alphabetical).
-from clearance.cli import (  # noqa: E402
-    commands_documents,  # noqa: F401
-    commands_evaluate,  # noqa: F401
-    commands_info,  # noqa: F401
-    commands_lists,  # noqa: F401
-    commands_monitor,  # noqa: F401
-    commands_payments,  # noqa: F401
-    commands_screen,  # noqa: F401
-    commands_serve,  # noqa: F401
+#: Kept alphabetical; each module's app carries its top-level commands and sub-groups.
+COMMAND_MODULES = (
+    commands_documents,
+    commands_evaluate,
+    commands_info,
+    commands_lists,
+    commands_monitor,
+    commands_payments,
+    commands_screen,
+    commands_serve,
 )
+for _module in COMMAND_MODULES:
+    app.add_typer(_module.app)
