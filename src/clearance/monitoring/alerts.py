@@ -478,7 +478,8 @@ class Workflow:
                 raise AlertError(f"alert {alert_id} is {alert.status}, not awaiting confirmation")
             if same_user(alert.decided_by, user):
                 raise AlertError(
-                    f"four-eyes: {user} made this decision; a different user must confirm it"
+                    f"four-eyes: {alert.decided_by} made this decision and {user!r} is the same "
+                    "user; a different user must confirm it"
                 )
             now = utc_now()
             values: dict[str, Any] = {"updated_at": now, "version": alert.version + 1}
