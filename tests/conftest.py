@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,16 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 LISTS = SHARED / "data" / "lists"
 DESIGNATIONS = SHARED / "data" / "designations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One audit key file for the session (created 0600 on first use), so databases built by
+    module-scoped fixtures verify in every test and no test writes a key into a user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLEARANCE_AUDIT_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "audit.keys"))
+        patch.delenv("CLEARANCE_AUDIT_KEY", raising=False)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -437,3 +437,108 @@ def test_cli_lists_import_rescreens_monitored_records(
     assert not any(record == "plain" for record, _ in live | closed)
     rescreen = runner.invoke(app, ["monitor", "rescreen", "--format", "json"])
     assert rescreen.exit_code == 0 and json.loads(rescreen.output)["runs"] == []
+
+
+def _alert_by_record(runner: CliRunner, record_id: str) -> dict:
+    alerts = json.loads(runner.invoke(app, ["alerts", "list", "--format", "json"]).output)
+    return next(a for a in alerts if a["record_id"] == record_id)
+
+
+def test_delisting_opens_a_review_task_instead_of_closing_a_true_match(
+    change: ListChange, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer decided as a true match stays decided when the newer SDN delists the entity:
+    a person gets a review task; an undecided alert on another delisted entity is closed."""
+    monkeypatch.setenv("CLEARANCE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["lists", "import", str(OLDER)]).exit_code == 0
+    decided_party, open_party = _removed_parties(change)[:2]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "id,name,schema\n"
+        + "".join(
+            f'{rid},"{e.caption}",{_as_record(rid, e).schema}\n'
+            for rid, e in (("match", decided_party), ("other", open_party))
+        ),
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["monitor", "add", str(customers)]).exit_code == 0
+    match = _alert_by_record(runner, "match")
+    decide = ["alerts", "decide", str(match["id"]), "--decision", "true_match"]
+    decided = runner.invoke(app, [*decide, "--reason", "identity_confirmed", "-u", "alice"])
+    assert decided.exit_code == 0, decided.output
+
+    assert runner.invoke(app, ["lists", "import", str(NEWER)]).exit_code == 0
+
+    match = _alert_by_record(runner, "match")
+    assert (match["status"], match["decision"]) == ("decided", "true_match")
+    assert "delisted" in match["review_task"] and "alice" in match["review_task"]
+    assert _alert_by_record(runner, "other")["status"] == "closed"
+    listed = runner.invoke(app, ["alerts", "list", "--review", "--format", "json"])
+    assert [a["id"] for a in json.loads(listed.output)] == [match["id"]]
+    resolve = ["alerts", "resolve-review", str(match["id"]), "-u", "bob"]
+    assert runner.invoke(app, [*resolve, "--close", "--note", " "]).exit_code == 1
+    closed = runner.invoke(app, [*resolve, "--close", "--note", "delisting confirmed by OFAC"])
+    assert closed.exit_code == 0 and "closed" in closed.output
+    final = _alert_by_record(runner, "match")
+    assert final["review_task"] is None and "bob" in final["closed_reason"]
+    verify = runner.invoke(app, ["audit", "verify"])
+    assert verify.exit_code == 0 and "intact" in verify.output
+
+
+KILLED_IMPORT = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from clearance.monitoring import Monitor
+    from clearance.store import Store
+
+    class Killed(Monitor):
+        def _write_hits(self, session, chunk, context, summary):
+            super()._write_hits(session, chunk, context, summary)
+            session.commit()
+            os.kill(os.getpid(), signal.SIGKILL)  # killed after the first alert is written
+
+    store = Store.open()
+    Killed(store, write_batch=1).attach()
+    store.import_paths([Path(sys.argv[1])])
+    """
+)
+
+
+def test_killed_import_leaves_its_rescreen_queued_shown_and_resumed(
+    change: ListChange, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import killed during its re-screen: `lists status` says what is owed, and the next
+    command (here the same import again, which is "unchanged") finishes it: no alert is lost."""
+    monkeypatch.setenv("CLEARANCE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["lists", "import", str(OLDER)]).exit_code == 0
+    people = [e for e in change.added if e.schema == "Person"][:2]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "id,name,schema\n" + "".join(f'new{i},"{e.caption}",Person\n' for i, e in enumerate(people)),
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["monitor", "add", str(customers)]).exit_code == 0
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_IMPORT, str(NEWER)],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert child.returncode == -9, child.stderr
+    status = runner.invoke(app, ["lists", "status"])
+    assert "re-screen pending: us_ofac_sdn" in status.output and "running" in status.output
+    pending = json.loads(runner.invoke(app, ["lists", "status", "--format", "json"]).output)
+    assert len(pending["pending_rescreens"]) == 1
+
+    again = runner.invoke(app, ["lists", "import", str(NEWER)])
+    assert again.exit_code == 0 and "unchanged" in again.output
+    alerts = json.loads(runner.invoke(app, ["alerts", "list", "--format", "json"]).output)
+    assert {(a["record_id"], a["entity_id"]) for a in alerts} >= {
+        (f"new{i}", e.id) for i, e in enumerate(people)
+    }
+    assert "re-screen pending" not in runner.invoke(app, ["lists", "status"]).output
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0

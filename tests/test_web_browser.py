@@ -122,3 +122,54 @@ def test_lists_page(page) -> None:  # type: ignore[no-untyped-def]
     counts = page.inner_text(".counts")
     assert "added" in counts and "changed" in counts
     page.screenshot(path=str(SHOTS / "diff.png"), full_page=False)
+
+
+def test_alert_review_task_and_tamper_warning(page) -> None:  # type: ignore[no-untyped-def]
+    """A decided match whose entity was delisted shows a review task that a person resolves in
+    the browser; an alert row edited by SQL shows the audit warning on its page."""
+    from sqlalchemy import text
+
+    from clearance.monitoring import Monitor
+    from clearance.monitoring.alerts import Workflow, close_or_review, lock_for_write
+    from clearance.monitoring.records import RecordInput
+    from clearance.monitoring.tables import Alert
+    from clearance.store import Store
+
+    store = Store.open(prepared().settings.database_url)
+    entity = store.get_entity("us_ofac_sdn:22790")
+    assert entity is not None
+    monitor = Monitor(store)
+    monitor.add_records(
+        [RecordInput("web-review", entity.caption, "Person")], actor="onboarding", source="test"
+    )
+    with monitor.sessions() as session:
+        alert_id = session.query(Alert.id).filter(Alert.record_id == "web-review").scalar()
+    Workflow(monitor.sessions, four_eyes=False).decide(
+        alert_id, "alice", "true_match", "identity_confirmed"
+    )
+    with monitor.sessions.begin() as session:
+        lock_for_write(session)
+        close_or_review(session, session.get(Alert, alert_id), actor="clearance", reason="delisted")
+
+    page.goto("/ui/alerts?review=1")
+    page.get_by_role("link", name=str(alert_id), exact=True).click()
+    assert "Review task" in page.get_by_role("status").inner_text()
+    page.get_by_label("Note (required)").fill("still designated by the UN")
+    page.get_by_role("button", name="Keep the decision").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").count() == 0
+    assert "alert.review_resolved" in page.content()
+
+    with store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE alerts SET decision = 'false_positive' WHERE id = :id"), {"id": alert_id}
+        )
+    page.goto(f"/ui/alerts/{alert_id}")
+    warning = page.get_by_role("alert").inner_text()
+    assert "Audit verification failed" in warning and "false_positive" in warning
+    page.screenshot(path=str(SHOTS / "alert_tampered.png"), full_page=True)
+    with store.engine.begin() as connection:  # leave the shared database verifiable
+        connection.execute(
+            text("UPDATE alerts SET decision = 'true_match' WHERE id = :id"), {"id": alert_id}
+        )
+    store.close()

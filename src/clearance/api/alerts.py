@@ -1,6 +1,7 @@
 """Monitoring alerts over HTTP: JSON endpoints (``/alerts``, ``/audit/verify``) and web pages
 (``/ui/alerts``). Both call the same library workflow as the CLI; the acting user is the caller's
-API key name, so every decision in the audit trail names who made it.
+API key name, never a field of the request (bodies that carry one are refused with 422), so every
+decision in the audit trail names who made it and four-eyes cannot be dodged by naming someone.
 
 Status codes: 404 unknown alert, 409 when another analyst changed the alert first (optimistic
 lock, send ``expected_version``), 400 for a step the workflow does not allow.
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clearance.api.models import ErrorResponse
 from clearance.api.security import Principal, Role, require
@@ -35,20 +36,32 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class ReviewRequest(BaseModel):
+class _Body(BaseModel):
+    """Request bodies: unknown fields (such as a ``user``) are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReviewRequest(_Body):
     expected_version: int | None = Field(None, description="The alert version you read.")
 
 
-class DecideRequest(BaseModel):
+class DecideRequest(_Body):
     decision: str = Field(..., description="true_match, false_positive or escalated")
     reason_code: str
     note: str = ""
     expected_version: int | None = None
 
 
-class ConfirmRequest(BaseModel):
+class ConfirmRequest(_Body):
     approve: bool = True
     note: str = ""
+    expected_version: int | None = None
+
+
+class ResolveReviewRequest(_Body):
+    close: bool = Field(..., description="true: close the alert; false: keep its decision")
+    note: str = Field(..., description="Why (kept in the audit trail).")
     expected_version: int | None = None
 
 
@@ -78,10 +91,11 @@ def alerts_index(
     status: str | None = Query(None, description=" / ".join(ALERT_STATUSES)),
     record_id: str | None = None,
     entity_id: str | None = None,
+    review: bool = Query(False, description="Only alerts with an open review task."),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
-    """Alerts, newest first."""
+    """Alerts, newest first; ``review_task`` is set where a person must act (delisted match)."""
     with _monitor(request).sessions() as session:
         rows = _call(
             list_alerts,
@@ -89,6 +103,7 @@ def alerts_index(
             status=status,
             record_id=record_id,
             entity_id=entity_id,
+            review=review,
             limit=limit,
             offset=offset,
         )
@@ -101,7 +116,8 @@ def alert_detail(
     alert_id: int,
     principal: Annotated[Principal, Depends(require(Role.ANALYST))],
 ) -> dict[str, Any]:
-    """One alert with its record and full history (audit events)."""
+    """One alert with its record, full history (audit events) and ``audit_problems`` (what
+    failed verification for this alert; empty when it verifies)."""
     with _monitor(request).sessions() as session:
         return _call(alert_with_history, session, alert_id)
 
@@ -157,6 +173,25 @@ def alert_confirm(
     )
 
 
+@router.post("/alerts/{alert_id}/resolve-review", responses=ERRORS)
+def alert_resolve_review(
+    request: Request,
+    alert_id: int,
+    body: ResolveReviewRequest,
+    principal: Annotated[Principal, Depends(require(Role.ANALYST))],
+) -> dict[str, Any]:
+    """Resolve the alert's review task: close the alert, or keep its decision."""
+    flow = Workflow(_monitor(request).sessions)
+    return _call(
+        flow.resolve_review,
+        alert_id,
+        principal.name,
+        close=body.close,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
+
+
 @router.get("/alerts/{alert_id}/report", responses=ERRORS)
 def alert_report(
     request: Request,
@@ -179,7 +214,7 @@ def audit_verify(
     request: Request,
     principal: Annotated[Principal, Depends(require(Role.ADMIN))],
 ) -> dict[str, Any]:
-    """Recompute the audit hash chain; names the first broken link if any."""
+    """Verify the keyed audit chain, its signed head and every alert row; names each problem."""
     with _monitor(request).sessions() as session:
         return verify_chain(session).to_dict()
 
@@ -194,12 +229,14 @@ def _web() -> tuple[Any, Any]:
 
 
 @router.get("/ui/alerts", include_in_schema=False)
-def alerts_page(request: Request, status: str = "open") -> HTMLResponse:
+def alerts_page(request: Request, status: str = "open", review: bool = False) -> HTMLResponse:
     principal_of, render = _web()
     principal = principal_of(request, Role.ANALYST)
+    if review:
+        status = ""
     with _monitor(request).sessions() as session:
         try:
-            rows = list_alerts(session, status=status or None, limit=500)
+            rows = list_alerts(session, status=status or None, review=review, limit=500)
         except AlertError as exc:
             raise _http_error(exc) from None
     return render(
@@ -209,6 +246,7 @@ def alerts_page(request: Request, status: str = "open") -> HTMLResponse:
         page="alerts",
         alerts=rows,
         status=status,
+        review=review,
         statuses=ALERT_STATUSES,
     )
 
@@ -257,6 +295,14 @@ def alert_action(
                 decision,
                 reason_code,
                 note,
+                expected_version=expected_version,
+            )
+        elif action in ("close_review", "keep_review"):
+            flow.resolve_review(
+                alert_id,
+                principal.name,
+                close=action == "close_review",
+                note=note,
                 expected_version=expected_version,
             )
         elif action in ("confirm", "reject"):

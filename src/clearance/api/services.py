@@ -48,7 +48,8 @@ class Services:
 
             store = Store.open(self.settings.database_url)
             # Imports through this server re-screen the monitored records, as CLI imports do.
-            Monitor(store).attach()
+            monitor = Monitor(store)
+            monitor.attach()
             signature = self._active_signature(store)
             screener = Screener.open(store=store)
         except Exception as exc:
@@ -59,6 +60,10 @@ class Services:
             self._store, self._screener, self._signature = store, screener, signature
             self._checked_at = time.monotonic()
             self.error = None
+        try:  # re-screens owed to earlier activations (a killed import): resumed at start
+            monitor.catch_up()
+        except Exception:
+            log.exception("resuming the pending re-screens failed; the next start retries")
 
     def open_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self.open, name="clearance-open", daemon=True)

@@ -40,14 +40,17 @@ def _check_format(format: str) -> None:
 
 def _open_store(*, rescreen: bool = False) -> Any:
     """The store. With ``rescreen``, monitoring listens to it: every activation re-screens the
-    monitored records its diff can affect (a couple of queries when nothing is monitored)."""
+    monitored records its diff can affect (a couple of queries when nothing is monitored), and
+    re-screens still owed to earlier activations (a killed import) are done first."""
     from clearance.store import Store
 
     store = Store.open()
     if rescreen:
         from clearance.monitoring import Monitor
 
-        Monitor(store).attach()
+        monitor = Monitor(store)
+        monitor.catch_up()
+        monitor.attach()
     return store
 
 
@@ -147,11 +150,14 @@ def _print_report(report: Any, verbose: bool, format: str) -> None:
 
 @lists_app.command("status")
 def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP)) -> None:
-    """The active version of each dataset, with counts and dates."""
+    """The active version of each dataset, with counts and dates, and pending re-screens."""
+    from clearance.monitoring.rescreen import pending_rescreen_lines
+
     _check_format(format)
     with reporting_errors(doing="reading the store"):
         store = _open_store()
         active = store.active_versions()
+        pending = pending_rescreen_lines(store.engine)
         stored: dict[str, int] = {}
         for version in store.versions():
             stored[version.dataset] = stored.get(version.dataset, 0) + 1
@@ -162,6 +168,7 @@ def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HEL
                 "datasets": [
                     {**v.to_dict(), "stored_versions": stored.get(v.dataset, 0)} for v in active
                 ],
+                "pending_rescreens": pending,
             }
         )
         return
@@ -180,6 +187,8 @@ def status(format: str = typer.Option("table", "--format", "-f", help=FORMAT_HEL
             Text(version.label),
         )
     out.print(table)
+    for line in pending:
+        out.print(Text(line, style="yellow"))
 
 
 @lists_app.command("versions")

@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from clearance.cli.common import err, reporting_errors
 from clearance.errors import ClearanceError
@@ -24,7 +25,7 @@ monitor_app = typer.Typer(
 )
 alerts_app = typer.Typer(help="Review and decide monitoring alerts.", no_args_is_help=True)
 audit_app = typer.Typer(
-    help="Verify and export the hash-chained audit trail.", no_args_is_help=True
+    help="Verify, anchor and export the keyed (HMAC-signed) audit trail.", no_args_is_help=True
 )
 reports_app = typer.Typer(help="OFAC report drafts for true matches.", no_args_is_help=True)
 app.add_typer(monitor_app, name="monitor")
@@ -40,11 +41,16 @@ def _default_user() -> str:
     return os.environ.get("CLEARANCE_USER") or os.environ.get("USER") or ""
 
 
-def _monitor() -> Any:
+def _monitor(*, resume: bool = True) -> Any:
+    """The monitor over the store. With ``resume`` (monitor and alerts commands), re-screens
+    still owed to earlier activations (a killed import, another tool's import) are done first."""
     from clearance.monitoring import Monitor
     from clearance.store import Store
 
-    return Monitor(Store.open())
+    monitor = Monitor(Store.open())
+    if resume:
+        monitor.catch_up()
+    return monitor
 
 
 def _echo_json(data: Any) -> None:
@@ -65,7 +71,7 @@ def monitor_add(
     from clearance.records_io import parse_mapping
 
     with reporting_errors(doing="adding records"):
-        monitor = _monitor()
+        monitor = _monitor(resume=False)  # add_file catches up first itself
         report = monitor.add_file(file, parse_mapping(map_), actor=user or "cli")
         runs = monitor.catch_up()
     data = {
@@ -156,7 +162,7 @@ def monitor_rescreen(
     from clearance.monitoring import webhooks
 
     with reporting_errors(doing="re-screening"):
-        monitor = _monitor()
+        monitor = _monitor(resume=False)
         pending = monitor.screen_pending()
         runs = monitor.catch_up()
         delivery = webhooks.deliver_pending(monitor.sessions)
@@ -230,17 +236,25 @@ def alerts_list(
     status: str | None = typer.Option(None, help="open, in_review, pending_confirmation, ..."),
     record: str | None = typer.Option(None, help="Only this record id."),
     entity: str | None = typer.Option(None, help="Only this entity id."),
+    review: bool = typer.Option(
+        False, "--review", help="Only alerts with an open review task (e.g. a delisted match)."
+    ),
     limit: int = typer.Option(100),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
 ) -> None:
-    """List alerts, newest first."""
+    """List alerts, newest first; REVIEW shows the task a person must resolve, if any."""
     from clearance.monitoring.queries import list_alerts
 
     with reporting_errors(doing="listing alerts"):
         monitor = _monitor()
         with monitor.sessions() as session:
             rows = list_alerts(
-                session, status=status, record_id=record, entity_id=entity, limit=limit
+                session,
+                status=status,
+                record_id=record,
+                entity_id=entity,
+                review=review,
+                limit=limit,
             )
     if format == "json":
         _echo_json(rows)
@@ -255,6 +269,7 @@ def alerts_list(
             "entity_id",
             "entity_caption",
             "decision",
+            "review_task",
             "version",
         ),
     )
@@ -262,7 +277,10 @@ def alerts_list(
 
 @alerts_app.command("show")
 def alerts_show(alert_id: int) -> None:
-    """An alert with its full history from the audit trail."""
+    """An alert with its full history from the audit trail.
+
+    Warns on stderr (and exits 1) when the alert's row or its events fail verification.
+    """
     from clearance.monitoring.queries import alert_with_history
 
     with reporting_errors(doing="reading the alert"):
@@ -270,6 +288,13 @@ def alerts_show(alert_id: int) -> None:
         with monitor.sessions() as session:
             data = alert_with_history(session, alert_id)
     _echo_json(data)
+    for problem in data["audit_problems"]:
+        err.print(
+            Text.assemble(("WARNING: audit verification failed: ", "red"), problem),
+            soft_wrap=True,
+        )
+    if data["audit_problems"]:
+        raise typer.Exit(1)
 
 
 def _action(fn: Callable[[], dict]) -> None:
@@ -321,6 +346,24 @@ def alerts_confirm(
     )
 
 
+@alerts_app.command("resolve-review")
+def alerts_resolve_review(
+    alert_id: int,
+    close: bool = typer.Option(
+        ..., "--close/--keep", help="Close the alert, or keep its decision and drop the task."
+    ),
+    note: str = typer.Option(..., help="Why (kept in the audit trail)."),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+    version: int | None = typer.Option(None, help="The version you read (optimistic lock)."),
+) -> None:
+    """Resolve an alert's review task (e.g. its true-match entity was delisted)."""
+    _action(
+        lambda: _workflow(_monitor()).resolve_review(
+            alert_id, user, close=close, note=note, expected_version=version
+        )
+    )
+
+
 @alerts_app.command("reasons")
 def alerts_reasons() -> None:
     """The reason codes each decision accepts."""
@@ -334,25 +377,72 @@ def alerts_reasons() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(format: str = typer.Option("table", "--format", "-f")) -> None:
-    """Recompute the hash chain; exit 1 and name the first broken link if it was tampered with."""
+def audit_verify(
+    anchor: Path | None = typer.Option(
+        None, "--anchor", help="File of anchors (from `audit anchor --append`) to check against."
+    ),
+    format: str = typer.Option("table", "--format", "-f", help="table or json"),
+) -> None:
+    """Verify the keyed chain, its signed head and every alert row against its last event.
+
+    Exit 1 naming every problem: an altered, missing or re-linked event, an unsigned or
+    rewritten head, an alert changed outside Clearance, a truncation or rewrite before an
+    anchored head. Legacy events (before migration 0006) are verified under the old unkeyed
+    rule, and the output says how many there are.
+    """
     from clearance.monitoring.audit import verify_chain
 
     with reporting_errors(doing="verifying the audit chain"):
-        monitor = _monitor()
+        anchors = anchor.read_text(encoding="utf-8").splitlines() if anchor else None
+        monitor = _monitor(resume=False)
         with monitor.sessions() as session:
-            report = verify_chain(session)
+            report = verify_chain(session, anchors=anchors)
     if format == "json":
         _echo_json(report.to_dict())
     elif report.ok:
-        typer.echo(f"audit chain intact: {report.checked} events verified")
+        typer.echo(f"audit trail intact: {report.summary()}")
     else:
         err.print(
-            f"[red]audit chain BROKEN at event {report.broken_seq}:[/red] {report.problem} "
-            f"({report.checked} events verified before it)"
+            Text.assemble(("audit trail BROKEN", "red"), f" ({report.summary()}):"),
+            soft_wrap=True,
         )
+        for problem in report.problems:
+            err.print(Text(f"  - {problem}"), soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    append: Path | None = typer.Option(
+        None, "--append", help="Also append the anchor line to FILE (keep it off this database)."
+    ),
+) -> None:
+    """Print the signed head of the trail; `audit verify --anchor FILE` checks against it later."""
+    from clearance.monitoring.audit import anchor, canonical_json
+
+    with reporting_errors(doing="anchoring the audit trail"):
+        monitor = _monitor(resume=False)
+        with monitor.sessions() as session:
+            line = canonical_json(anchor(session))
+        if append is not None:
+            with append.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+    typer.echo(line)
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Add a new audit key to the key file; the next event starts a segment under it.
+
+    Old keys stay in the file (they verify what they signed). With CLEARANCE_AUDIT_KEY, add
+    the new `id:secret` at the end of the variable instead.
+    """
+    from clearance.monitoring import keys
+
+    with reporting_errors(doing="rotating the audit key"):
+        key_id = keys.rotate()
+    typer.echo(f"new audit key {key_id} in {keys.key_file()}; back the file up")
 
 
 @audit_app.command("export")
@@ -364,7 +454,7 @@ def audit_export(
     from clearance.monitoring.audit import export_events
 
     with reporting_errors(doing="exporting the audit trail"):
-        monitor = _monitor()
+        monitor = _monitor(resume=False)
         with monitor.sessions() as session:
             if output is None:
                 count = export_events(session, sys.stdout, format)
@@ -381,7 +471,7 @@ def _report(alert_id: int, kind: str, format: str, output: Path | None) -> None:
     from clearance.monitoring.reports import report_draft
 
     with reporting_errors(doing="drafting the report"):
-        monitor = _monitor()
+        monitor = _monitor(resume=False)
         with monitor.sessions() as session:
             draft = report_draft(session, monitor.store, alert_id, kind)
     _write(draft.to_json() if format == "json" else draft.to_markdown(), output)
@@ -429,7 +519,7 @@ def report_annual(
     from clearance.monitoring.reports import annual_report
 
     with reporting_errors(doing="drafting the annual report"):
-        monitor = _monitor()
+        monitor = _monitor(resume=False)
         with monitor.sessions() as session:
             report = annual_report(session, monitor.store, year)
     _write(report.to_json() if format == "json" else report.to_markdown(), output)

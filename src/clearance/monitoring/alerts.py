@@ -7,12 +7,21 @@ change is also an audit event in the same transaction.
 
 A *final* false-positive decision suppresses the pair for as long as the content hashes of both the
 record and the entity stay those it was decided on; a change of either re-opens the alert.
+
+People decide: a machine never undoes a person's decision. When the entity of an alert decided as
+a true match or escalated (final or awaiting confirmation) is delisted, :func:`close_or_review`
+opens a review task on it instead of closing it; a person resolves it with
+:meth:`Workflow.resolve_review` (close the alert, or keep the decision).
+
+Four-eyes compares users case- and whitespace-insensitively (:func:`same_user`): ``ana`` and
+``ANA `` are one person.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from clearance.errors import ClearanceError
 from clearance.monitoring import webhooks
-from clearance.monitoring.audit import HEAD_ID, append_event, utc_now
+from clearance.monitoring.audit import HEAD_ID, alert_state, append_event, utc_now
 from clearance.monitoring.tables import (
     STATUS_CLOSED,
     STATUS_DECIDED,
@@ -57,6 +66,8 @@ REASON_CODES: dict[str, tuple[str, ...]] = {
     ESCALATED: ("insufficient_information", "legal_review", "senior_review", "other"),
 }
 DECISIONS = tuple(REASON_CODES)
+#: Decisions a person made that a machine must not undo (a delisting opens a review task).
+PERSON_DECISIONS = (TRUE_MATCH, ESCALATED)
 
 
 class AlertError(ClearanceError):
@@ -101,6 +112,7 @@ def alert_summary(alert: Alert) -> dict[str, Any]:
         "confirmed_at": _iso(alert.confirmed_at),
         "closed_reason": alert.closed_reason,
         "closed_at": _iso(alert.closed_at),
+        "review_task": alert.review_task,
         "created_at": _iso(alert.created_at),
         "updated_at": _iso(alert.updated_at),
         "record_hash": alert.record_hash,
@@ -145,6 +157,27 @@ def live_alert(session: Session, record_id: str, entity_id: str) -> Alert | None
     ).one_or_none()
 
 
+def log_alert_event(
+    session: Session, alert_id: int, *, actor: str, action: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Append the audit event of a change to an alert, with the alert's resulting state.
+
+    Every writer of ``alerts`` calls this after its UPDATE, so the last event of each alert
+    records exactly what its row must hold (checked by ``audit verify``).
+    """
+    alert = session.get(Alert, alert_id)
+    assert alert is not None  # the caller just wrote it
+    append_event(
+        session,
+        actor=actor,
+        action=action,
+        alert_id=alert_id,
+        record_id=alert.record_id,
+        entity_id=alert.entity_id,
+        detail={**(detail or {}), "state": alert_state(alert)},
+    )
+
+
 def apply_hit(session: Session, hit: HitFacts, *, actor: str, context: dict[str, Any]) -> str:
     """Open, update or re-open the pair's alert; returns what happened.
 
@@ -172,13 +205,11 @@ def apply_hit(session: Session, hit: HitFacts, *, actor: str, context: dict[str,
         )
         session.add(alert)
         session.flush()
-        append_event(
+        log_alert_event(
             session,
+            alert.id,
             actor=actor,
             action="alert.opened",
-            alert_id=alert.id,
-            record_id=hit.record_id,
-            entity_id=hit.entity_id,
             detail={**context, "score": hit.score, "entity_hash": hit.entity_hash},
         )
         webhooks.enqueue(session, alert.id, "alert.opened", alert_summary(alert))
@@ -224,13 +255,11 @@ def apply_hit(session: Session, hit: HitFacts, *, actor: str, context: dict[str,
         "score": alert.score,
     }
     _compare_and_set(session, alert, values)
-    append_event(
+    log_alert_event(
         session,
+        alert.id,
         actor=actor,
         action=f"alert.{outcome}",
-        alert_id=alert.id,
-        record_id=hit.record_id,
-        entity_id=hit.entity_id,
         detail={
             **context,
             "changed": changed,
@@ -249,14 +278,8 @@ def note_no_longer_matching(
     session: Session, alert: Alert, *, actor: str, context: dict[str, Any]
 ) -> None:
     """Record on a live alert that the changed record or entity no longer scores as a hit."""
-    append_event(
-        session,
-        actor=actor,
-        action="alert.no_longer_matching",
-        alert_id=alert.id,
-        record_id=alert.record_id,
-        entity_id=alert.entity_id,
-        detail=context,
+    log_alert_event(
+        session, alert.id, actor=actor, action="alert.no_longer_matching", detail=context
     )
 
 
@@ -275,15 +298,46 @@ def close_alert(session: Session, alert: Alert, *, actor: str, reason: str, **de
             "version": alert.version + 1,
         },
     )
-    append_event(
+    log_alert_event(
         session,
+        alert.id,
         actor=actor,
         action="alert.closed",
-        alert_id=alert.id,
-        record_id=alert.record_id,
-        entity_id=alert.entity_id,
         detail={"reason": reason, "previous_status": previous_status, **detail},
     )
+
+
+def close_or_review(
+    session: Session, alert: Alert, *, actor: str, reason: str, **detail: Any
+) -> str:
+    """Close a live alert whose entity left the list, unless a person decided it.
+
+    An alert decided as a true match or escalated keeps its decision: a review task is opened
+    for a person (``review``), or left as it is when one is already open (``unchanged``).
+    Otherwise the alert is closed (``closed``).
+    """
+    if alert.decision not in PERSON_DECISIONS:
+        close_alert(session, alert, actor=actor, reason=reason, **detail)
+        return "closed"
+    if alert.review_task is not None:
+        return "unchanged"
+    task = (
+        f"{reason}; the {alert.decision} decision by {alert.decided_by} stands until a person "
+        "closes the alert or keeps it"
+    )
+    _compare_and_set(
+        session,
+        alert,
+        {"review_task": task, "updated_at": utc_now(), "version": alert.version + 1},
+    )
+    log_alert_event(
+        session,
+        alert.id,
+        actor=actor,
+        action="alert.review_task_opened",
+        detail={"reason": reason, **detail},
+    )
+    return "review"
 
 
 def _compare_and_set(session: Session, alert: Alert, values: dict[str, Any]) -> None:
@@ -326,7 +380,7 @@ class Workflow:
 
     def review(self, alert_id: int, user: str, *, expected_version: int | None = None) -> dict:
         """open -> in_review: ``user`` takes the alert."""
-        _check_user(user)
+        user = clean_user(user)
         with self.sessions.begin() as session:
             lock_for_write(session)
             alert = self._load(session, alert_id, expected_version)
@@ -342,14 +396,7 @@ class Workflow:
                     "version": alert.version + 1,
                 },
             )
-            append_event(
-                session,
-                actor=user,
-                action="alert.review_started",
-                alert_id=alert_id,
-                record_id=alert.record_id,
-                entity_id=alert.entity_id,
-            )
+            log_alert_event(session, alert_id, actor=user, action="alert.review_started")
             return alert_summary(session.get(Alert, alert_id))  # type: ignore[arg-type]
 
     def decide(
@@ -363,7 +410,7 @@ class Workflow:
         expected_version: int | None = None,
     ) -> dict:
         """Record a decision with its reason; final at once unless four-eyes is on."""
-        _check_user(user)
+        user = clean_user(user)
         if decision not in REASON_CODES:
             raise AlertError(f"unknown decision {decision!r} (use {', '.join(DECISIONS)})")
         if reason_code not in REASON_CODES[decision]:
@@ -397,13 +444,11 @@ class Workflow:
                     "version": alert.version + 1,
                 },
             )
-            append_event(
+            log_alert_event(
                 session,
+                alert_id,
                 actor=user,
                 action="alert.decided",
-                alert_id=alert_id,
-                record_id=alert.record_id,
-                entity_id=alert.entity_id,
                 detail={
                     "decision": decision,
                     "reason_code": reason_code,
@@ -425,15 +470,16 @@ class Workflow:
         expected_version: int | None = None,
     ) -> dict:
         """Four-eyes: a *different* user approves the decision (final) or sends it back."""
-        _check_user(user)
+        user = clean_user(user)
         with self.sessions.begin() as session:
             lock_for_write(session)
             alert = self._load(session, alert_id, expected_version)
             if alert.status != STATUS_PENDING_CONFIRMATION:
                 raise AlertError(f"alert {alert_id} is {alert.status}, not awaiting confirmation")
-            if alert.decided_by == user:
+            if same_user(alert.decided_by, user):
                 raise AlertError(
-                    f"four-eyes: {user} made this decision; a different user must confirm it"
+                    f"four-eyes: {alert.decided_by} made this decision and {user!r} is the same "
+                    "user; a different user must confirm it"
                 )
             now = utc_now()
             values: dict[str, Any] = {"updated_at": now, "version": alert.version + 1}
@@ -441,19 +487,68 @@ class Workflow:
                 values.update(status=STATUS_DECIDED, confirmed_by=user, confirmed_at=now)
             else:
                 values.update(status=STATUS_IN_REVIEW)
+            decision, decided_by = alert.decision, alert.decided_by
             _compare_and_set(session, alert, values)
-            append_event(
+            log_alert_event(
                 session,
+                alert_id,
                 actor=user,
                 action="alert.confirmed" if approve else "alert.confirmation_rejected",
-                alert_id=alert_id,
-                record_id=alert.record_id,
-                entity_id=alert.entity_id,
-                detail={"decision": alert.decision, "decided_by": alert.decided_by, "note": note},
+                detail={"decision": decision, "decided_by": decided_by, "note": note},
+            )
+            return alert_summary(session.get(Alert, alert_id))  # type: ignore[arg-type]
+
+    def resolve_review(
+        self,
+        alert_id: int,
+        user: str,
+        *,
+        close: bool,
+        note: str,
+        expected_version: int | None = None,
+    ) -> dict:
+        """A person resolves an alert's review task: close the alert, or keep its decision."""
+        user = clean_user(user)
+        if not note.strip():
+            raise AlertError("resolving a review task needs a note (why close or keep)")
+        with self.sessions.begin() as session:
+            lock_for_write(session)
+            alert = self._load(session, alert_id, expected_version)
+            if alert.review_task is None:
+                raise AlertError(f"alert {alert_id} has no open review task")
+            task, now = alert.review_task, utc_now()
+            values: dict[str, Any] = {
+                "review_task": None,
+                "updated_at": now,
+                "version": alert.version + 1,
+            }
+            if close:
+                values.update(
+                    status=STATUS_CLOSED,
+                    closed_reason=f"closed by {user} after review: {note}",
+                    closed_at=now,
+                )
+            _compare_and_set(session, alert, values)
+            log_alert_event(
+                session,
+                alert_id,
+                actor=user,
+                action="alert.review_resolved",
+                detail={"task": task, "close": close, "note": note},
             )
             return alert_summary(session.get(Alert, alert_id))  # type: ignore[arg-type]
 
 
-def _check_user(user: str) -> None:
-    if not user or not user.strip():
+def clean_user(user: str | None) -> str:
+    """The user name as recorded: surrounding whitespace removed, inner runs made one space."""
+    cleaned = " ".join(unicodedata.normalize("NFKC", user or "").split())
+    if not cleaned:
         raise AlertError("a named user is required")
+    return cleaned
+
+
+def same_user(a: str | None, b: str | None) -> bool:
+    """Whether two user names are one person for four-eyes: case and whitespace do not count."""
+    if a is None or b is None:
+        return False
+    return "".join(clean_user(a).split()).casefold() == "".join(clean_user(b).split()).casefold()

@@ -4,23 +4,28 @@ List change (``Monitor.on_activation``, registered as a store activation listene
 diff can affect is re-screened, in the *reverse* direction. A small ``Screener`` is built over just
 the added and changed entities, the vectorised candidate pass (:mod:`.candidates`) picks the few
 monitored records that could match them, and only those are scored. Hits open alerts (or update /
-re-open existing ones); alerts on removed entities are closed with the reason.
+re-open existing ones); alerts on removed entities are closed with the reason, or get a review
+task when a person decided them.
 
 Crash and race safety:
 
-* each run is keyed by ``<dataset>:<old version>-><new version>`` (unique); a crashed run stays
-  ``running`` and is redone by :meth:`Monitor.catch_up`; redoing is idempotent because an alert is
-  only opened when no live alert exists for the pair (partial unique index) and only updated when
-  the record or entity content hash differs;
+* the re-screen an activation owes is queued (``rescreen_queue``) in the very transaction that
+  activates the version, so a crash between activation and re-screen cannot lose it;
+  :meth:`Monitor.catch_up` works through the queue oldest first and marks an entry done in the
+  transaction that finishes its run. The next ``lists import``/``update``, ``monitor`` or
+  ``alerts`` command and the next server start call it, and ``lists status`` shows what is
+  still pending;
+* each run is keyed by ``<dataset>:<old version>-><new version>#<queue id>`` (unique); a crashed
+  run stays ``running`` and is resumed by the next catch-up; redoing is idempotent because an
+  alert is only opened when no live alert exists for the pair (partial unique index) and only
+  updated when the record or entity content hash differs;
 * results are written in short transactions that start by taking the monitoring write lock;
 * a run that finishes after a newer list version was activated closes the alerts it opened on
   entities that are no longer listed, and never overwrites an alert holding newer entity content;
 * records are screened against the full lists; if the lists changed meanwhile, they are screened
-  again, so a record added during a list update is never left unscreened against the new version.
-
-The watermark of a dataset is the newest version a finished run reached; :meth:`Monitor.catch_up`
-processes everything between the watermark and the active version, so an import made while no
-listener was attached is still re-screened on the next ``clearance monitor rescreen``.
+  again, so a record added during a list update is never left unscreened against the new version;
+* a delisting never closes an alert a person decided as a true match or escalated: it opens a
+  review task on it (:func:`clearance.monitoring.alerts.close_or_review`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +48,7 @@ from clearance.monitoring.alerts import (
     HitFacts,
     apply_hit,
     close_alert,
+    close_or_review,
     lock_for_write,
     note_no_longer_matching,
 )
@@ -55,6 +61,7 @@ from clearance.monitoring.records import (
     upsert_records,
 )
 from clearance.monitoring.tables import STATUS_CLOSED, Alert, MonitoredRecord, RescreenRun
+from clearance.store.tables import RescreenQueue
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +92,7 @@ class RunSummary:
     unchanged: int = 0
     stale: int = 0
     closed: int = 0
+    review_tasks: int = 0
     no_longer_matching: int = 0
     skipped_changed_records: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -161,8 +169,8 @@ class Monitor:
         self.store.add_activation_listener(self.on_activation)
 
     def on_activation(self, new_version: Any, old_version: Any) -> None:
-        """Store listener: bring the dataset's watermark up to the new version, then notify."""
-        self.catch_up(datasets=[new_version.dataset])
+        """Store listener: do the re-screens owed (this activation's among them), then notify."""
+        self.catch_up()
         webhooks.deliver_pending(self.sessions)
 
     def full_screener(self) -> Any:
@@ -202,7 +210,13 @@ class Monitor:
         warnings: list[str] | None = None,
         screen: bool = True,
     ) -> AddReport:
-        """Upsert ``records``; with ``screen`` (default) screen new/changed ones at once."""
+        """Upsert ``records``; with ``screen`` (default) screen new/changed ones at once.
+
+        Re-screens still owed to earlier activations are done first, over the records watched
+        until now; the new ones are then screened against the full active lists.
+        """
+        if screen:
+            self.catch_up()
         upsert = _retrying(
             self.sessions,
             lambda session: upsert_records(session, records, actor=actor, source=source),
@@ -252,6 +266,11 @@ class Monitor:
                 .where(MonitoredRecord.active)
                 .values(screened_hash=MonitoredRecord.content_hash)
             )
+            session.execute(
+                update(RescreenQueue)
+                .where(RescreenQueue.done_at.is_(None))
+                .values(done_at=utc_now())
+            )
             append_event(
                 session,
                 actor=actor,
@@ -260,7 +279,6 @@ class Monitor:
             )
 
         _retrying(self.sessions, work)
-        self._set_baselines(self._active_versions())
 
     def screen_pending(self, *, actor: str = SYSTEM_ACTOR) -> ScreenSummary:
         """Screen every record whose content was not yet screened against the full lists."""
@@ -298,7 +316,6 @@ class Monitor:
                 screened_ids += [r.id for r in batch]
                 summary.screened += len(batch)
             if self._active_versions() == versions:
-                self._set_baselines(versions)
                 return summary
             # The lists changed while screening: screen this pass's records again.
             _retrying(
@@ -357,15 +374,6 @@ class Monitor:
     def _active_versions(self) -> dict[str, int]:
         return {v.dataset: int(v.id) for v in self.store.active_versions()}
 
-    def watermark(self, dataset: str) -> int | None:
-        """The newest version of ``dataset`` a finished run has re-screened against."""
-        with self.sessions() as session:
-            return session.scalar(
-                select(func.max(RescreenRun.new_version)).where(
-                    RescreenRun.dataset == dataset, RescreenRun.status == RUN_DONE
-                )
-            )
-
     def _has_records(self) -> bool:
         with self.sessions() as session:
             return (
@@ -373,38 +381,42 @@ class Monitor:
                 is not None
             )
 
-    def _set_baselines(self, versions: dict[str, int]) -> None:
-        """Records just screened against ``versions``: those are the watermarks where unset."""
-        for dataset, version in versions.items():
-            if self.watermark(dataset) is None:
-                self._finish_run(
-                    RunSummary(f"{dataset}:baseline@{version}", dataset, None, version),
-                    insert=True,
-                )
-
     def catch_up(self, datasets: Sequence[str] | None = None) -> list[RunSummary]:
-        """Re-screen each dataset from its watermark to its active version (resumes crashes)."""
+        """Do the re-screens queued by activations, oldest first (resuming crashed runs).
+
+        An entry is done without a run when nothing is monitored (the records added later are
+        screened against the full lists). ``datasets`` limits the work to those datasets.
+        """
         summaries = []
-        active = self._active_versions()
-        for dataset in datasets or sorted(active):
-            version = active.get(dataset)
-            if version is None:
+        for entry in pending_rescreens(self.sessions):
+            if datasets is not None and entry.dataset not in datasets:
                 continue
-            mark = self.watermark(dataset)
-            if mark is not None and mark >= version:
+            if not self._has_records():
+                _retrying(self.sessions, lambda session, e=entry.id: _mark_done(session, e))
                 continue
-            if mark is None and not self._has_records():
-                self._set_baselines({dataset: version})  # nothing watched yet: nothing to redo
-                continue
-            summaries.append(self.rescreen_change(dataset, mark, version))
+            summary = self.rescreen_change(
+                entry.dataset, entry.old_version, entry.new_version, queue_id=entry.id
+            )
+            if not summary.already_done:
+                summaries.append(summary)
+            else:
+                _retrying(self.sessions, lambda session, e=entry.id: _mark_done(session, e))
         return summaries
 
     def rescreen_change(
-        self, dataset: str, old_version: int | None, new_version: int
+        self,
+        dataset: str,
+        old_version: int | None,
+        new_version: int,
+        *,
+        queue_id: int | None = None,
     ) -> RunSummary:
-        """Re-screen for the diff ``old_version -> new_version`` (``None``: first import)."""
+        """Re-screen for the diff ``old_version -> new_version`` (``None``: first import);
+        ``queue_id`` is the queue entry the finished run marks done."""
         started = time.perf_counter()
         run_key = f"{dataset}:{old_version if old_version is not None else 'none'}->{new_version}"
+        if queue_id is not None:
+            run_key += f"#{queue_id}"
         summary = RunSummary(run_key, dataset, old_version, new_version)
         existing = self._start_run(summary)
         if existing is not None:
@@ -426,7 +438,7 @@ class Monitor:
         self._close_no_longer_active(summary, {e.id for e in entities}, run_key)
         summary.seconds["close"] = time.perf_counter() - mark
         summary.seconds["total"] = time.perf_counter() - started
-        self._finish_run(summary)
+        self._finish_run(summary, queue_id)
         return summary
 
     def _rescreen_entities(
@@ -550,8 +562,10 @@ class Monitor:
                 select(Alert).where(Alert.entity_id.in_(chunk), Alert.status != STATUS_CLOSED)
             ).all()
             for alert in alerts:
-                close_alert(session, alert, actor=SYSTEM_ACTOR, reason=reason, run=run_key)
-                summary.closed += 1
+                outcome = close_or_review(
+                    session, alert, actor=SYSTEM_ACTOR, reason=reason, run=run_key
+                )
+                _count_closing(summary, outcome)
 
         for start in range(0, len(removed), 500):
             chunk = removed[start : start + 500]
@@ -571,14 +585,14 @@ class Monitor:
             for alert in session.scalars(
                 select(Alert).where(Alert.entity_id.in_(gone), Alert.status != STATUS_CLOSED)
             ).all():
-                close_alert(
+                outcome = close_or_review(
                     session,
                     alert,
                     actor=SYSTEM_ACTOR,
                     reason="entity delisted: not in the active list version",
                     run=run_key,
                 )
-                summary.closed += 1
+                _count_closing(summary, outcome)
 
         _retrying(self.sessions, work)
 
@@ -636,32 +650,68 @@ class Monitor:
 
         return _retrying(self.sessions, work)
 
-    def _finish_run(self, summary: RunSummary, *, insert: bool = False) -> None:
+    def _finish_run(self, summary: RunSummary, queue_id: int | None) -> None:
+        """Mark the run done and its queue entry paid, in one transaction."""
+
         def work(session: Session) -> None:
-            counts = canonical_json(summary.to_dict())
-            if insert:
-                session.add(
-                    RescreenRun(
-                        run_key=summary.run_key,
-                        dataset=summary.dataset,
-                        old_version=summary.old_version,
-                        new_version=summary.new_version,
-                        status=RUN_DONE,
-                        counts=counts,
-                        started_at=utc_now(),
-                        finished_at=utc_now(),
-                    )
+            session.execute(
+                update(RescreenRun)
+                .where(RescreenRun.run_key == summary.run_key)
+                .values(
+                    status=RUN_DONE,
+                    counts=canonical_json(summary.to_dict()),
+                    finished_at=utc_now(),
                 )
-            else:
-                session.execute(
-                    update(RescreenRun)
-                    .where(RescreenRun.run_key == summary.run_key)
-                    .values(status=RUN_DONE, counts=counts, finished_at=utc_now())
-                )
+            )
+            if queue_id is not None:
+                _mark_done(session, queue_id)
             detail = {k: v for k, v in summary.to_dict().items() if k != "seconds"}
             append_event(session, actor=SYSTEM_ACTOR, action="rescreen.finished", detail=detail)
 
         _retrying(self.sessions, work)
+
+
+def pending_rescreens(sessions: sessionmaker[Session]) -> list[RescreenQueue]:
+    """Re-screens owed to activations and not yet done, oldest first."""
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(RescreenQueue)
+                .where(RescreenQueue.done_at.is_(None))
+                .order_by(RescreenQueue.id)
+            )
+        )
+
+
+def pending_rescreen_lines(engine: Any) -> list[str]:
+    """One line per pending re-screen, for ``lists status``: what is owed and since when."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    lines = []
+    for entry in pending_rescreens(sessions):
+        with sessions() as session:
+            run = session.scalars(
+                select(RescreenRun).where(RescreenRun.run_key.endswith(f"#{entry.id}"))
+            ).one_or_none()
+        state = (
+            f"run {run.status} since {run.started_at:%Y-%m-%d %H:%M}"
+            if run is not None
+            else "not started"
+        )
+        old = f"version {entry.old_version}" if entry.old_version is not None else "nothing"
+        lines.append(
+            f"re-screen pending: {entry.dataset} {old} -> version {entry.new_version}, queued "
+            f"{entry.queued_at:%Y-%m-%d %H:%M}, {state} (done by the next `clearance monitor "
+            "rescreen`, import or server start)"
+        )
+    return lines
+
+
+def _mark_done(session: Session, queue_id: int) -> None:
+    session.execute(
+        update(RescreenQueue)
+        .where(RescreenQueue.id == queue_id, RescreenQueue.done_at.is_(None))
+        .values(done_at=utc_now())
+    )
 
 
 def _screen_rows(screener: Any, rows: Sequence[Any], chunk: int = 1000) -> list[list[Any]]:
@@ -706,6 +756,13 @@ def _facts(record_id: str, record_hash: str, entity: Entity, version: int, hit: 
         score=float(hit.score),
         explanation=_explanation(hit),
     )
+
+
+def _count_closing(summary: RunSummary, outcome: str) -> None:
+    if outcome == "closed":
+        summary.closed += 1
+    elif outcome == "review":
+        summary.review_tasks += 1
 
 
 def _count(summary: RunSummary | ScreenSummary, outcome: str) -> None:

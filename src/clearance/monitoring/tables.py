@@ -10,6 +10,9 @@ alert:
 * ``alerts.version`` is bumped by every change; writers compare-and-set on it (optimistic locking);
 * ``rescreen_runs.run_key`` is unique, so a list change is processed by one run, resumable;
 * ``audit_events.prev_hash`` is unique: two writers can never both extend the same chain link.
+
+Migration ``0006`` adds the audit key ids and head MAC, ``alerts.review_task`` and encrypts the
+webhook secrets.
 """
 
 from __future__ import annotations
@@ -107,13 +110,19 @@ class Alert(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A task for a person (e.g. the entity of a true match was delisted); ``None`` when none.
+    review_task: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AuditEvent(Base):
-    """One link of the append-only, hash-chained audit trail (never updated, never deleted)."""
+    """One link of the append-only, keyed hash chain (never updated, never deleted).
+
+    ``key_id`` names the audit key whose HMAC is ``hash``; ``None`` marks a legacy event of
+    before migration 0006, chained with plain SHA-256.
+    """
 
     __tablename__ = "audit_events"
 
@@ -125,18 +134,25 @@ class AuditEvent(Base):
     record_id: Mapped[str | None] = mapped_column(String(300), index=True)
     entity_id: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON
+    key_id: Mapped[str | None] = mapped_column(String(40))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class AuditHead(Base):
-    """The chain's tip (single row). Bumping it first serialises writers of the chain."""
+    """The chain's tip (single row). Bumping it first serialises writers of the chain.
+
+    ``mac`` signs ``(seq, hash)`` under ``key_id``, so the tip cannot be moved back over a
+    truncated tail without the key.
+    """
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class RescreenRun(Base):
@@ -162,6 +178,7 @@ class WebhookEndpoint(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(Text)
+    #: The signing secret, encrypted under the audit key ring (``enc:v1:<key id>:...``).
     secret: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

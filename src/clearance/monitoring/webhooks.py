@@ -8,6 +8,9 @@ every attempt in ``webhook_attempts``.
 Each request carries ``X-Clearance-Timestamp`` (Unix seconds) and ``X-Clearance-Signature:
 sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>." + body`` under the endpoint's shared secret.
 Receivers check it with :func:`verify_signature`, which also rejects stale timestamps (replays).
+
+Secrets are stored encrypted (AES-256-GCM under the audit key ring, :mod:`.keys`), never in plain
+text: reading the database does not let anyone sign notifications as Clearance.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.errors import InputError
+from clearance.monitoring import keys
 from clearance.monitoring.audit import canonical_json, utc_now
 from clearance.monitoring.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -66,10 +70,16 @@ def add_endpoint(session: Session, url: str, secret: str) -> WebhookEndpoint:
         raise InputError(f"webhook URL must start with http:// or https://, got {url!r}")
     if len(secret) < 16:
         raise InputError("webhook secret must be at least 16 characters")
-    endpoint = WebhookEndpoint(url=url, secret=secret, active=True, created_at=utc_now())
+    sealed = keys.require(create=True).encrypt(secret)
+    endpoint = WebhookEndpoint(url=url, secret=sealed, active=True, created_at=utc_now())
     session.add(endpoint)
     session.flush()
     return endpoint
+
+
+def endpoint_secret(endpoint: WebhookEndpoint) -> str:
+    """The endpoint's signing secret, decrypted with the key it was sealed under."""
+    return keys.require(create=False).decrypt(endpoint.secret)
 
 
 def active_endpoints(session: Session) -> list[WebhookEndpoint]:
@@ -119,7 +129,7 @@ def _attempt(
     headers = {
         "Content-Type": "application/json",
         TIMESTAMP_HEADER: str(stamp),
-        SIGNATURE_HEADER: sign(endpoint.secret, stamp, body),
+        SIGNATURE_HEADER: sign(endpoint_secret(endpoint), stamp, body),
         EVENT_HEADER: delivery.event,
         DELIVERY_HEADER: str(delivery.id),
     }

@@ -37,6 +37,7 @@ from clearance.store.tables import (
     DatasetVersion,
     EntityRecord,
     ImportWarningRecord,
+    RescreenQueue,
 )
 
 log = logging.getLogger(__name__)
@@ -609,6 +610,12 @@ def _switch_active(
         statement.on_conflict_do_update(
             index_elements=[ActiveVersion.dataset],
             set_={"version_id": version_id, "activated_at": now},
+        )
+    )
+    # The re-screen this activation owes is queued in the same transaction (never lost).
+    connection.execute(
+        insert(RescreenQueue).values(
+            dataset=dataset, old_version=previous, new_version=version_id, queued_at=now
         )
     )
     return previous

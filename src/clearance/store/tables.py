@@ -102,3 +102,21 @@ class ActiveVersion(Base):
     dataset: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_id: Mapped[int] = mapped_column(Integer, ForeignKey("dataset_versions.id"))
     activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RescreenQueue(Base):
+    """A re-screen owed to one activation, queued in the transaction that activates the version.
+
+    The store only inserts; monitoring (:meth:`clearance.monitoring.Monitor.catch_up`) processes
+    the rows with ``done_at`` unset, oldest first, and sets it when the re-screen finished, so a
+    crash between activation and re-screen leaves the debt on record (migration 0006).
+    """
+
+    __tablename__ = "rescreen_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(String(64))
+    old_version: Mapped[int | None] = mapped_column(Integer)
+    new_version: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
