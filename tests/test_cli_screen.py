@@ -45,28 +45,22 @@ def test_info_reports_the_default_threshold() -> None:
     assert json.loads(result.output)["default_threshold"] == DEFAULT_THRESHOLD
 
 
-def test_screen_file_skips_bad_rows_and_writes_hits(tmp_path: Path) -> None:
+def test_screen_file_rejects_a_row_without_name_and_exits_1(tmp_path: Path) -> None:
     source = tmp_path / "customers.csv"
     source.write_text(
         "ref,full_name,schema\n1,Tren Aragua,Organization\n2,,Person\n3,Gulf Cartel,\n",
         encoding="utf-8",
     )
     out = tmp_path / "hits.parquet"
-    result = runner.invoke(
-        app,
-        [
-            "screen-file",
-            str(source),
-            "--out",
-            str(out),
-            "--map",
-            "ref=id",
-            "--map",
-            "full_name=name",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert "line 3" in result.output and "1 rows skipped" in result.output
+    command = ["screen-file", str(source), "--out", str(out), "--map", "ref=id"]
+    result = runner.invoke(app, [*command, "--map", "full_name=name"])
+    assert result.exit_code == 1, result.output  # a row was rejected
+    assert "line 3, field 'full_name': no name" in result.output
+    assert "1 rows rejected" in result.output
+    rejects = pd.read_csv(tmp_path / "hits.rejects.csv")
+    assert list(rejects.line) == [3] and list(rejects.column) == ["full_name"]
+    accepted = runner.invoke(app, [*command, "--map", "full_name=name", "--allow-rejects"])
+    assert accepted.exit_code == 0, accepted.output
     hits = pd.read_parquet(out)
     assert set(hits.query_id) == {"1", "3"}
     assert "us_designations:cartel-del-golfo" in set(hits.entity_id)
