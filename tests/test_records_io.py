@@ -238,3 +238,35 @@ def test_property_good_rows_are_read_and_ragged_ones_rejected_on_their_line(
     result = read_rows(path)
     assert [r.line for r in result.rows] == expected_rows
     assert [r.location.line for r in result.rejects] == expected_rejects
+
+
+def test_monitor_add_follows_the_same_rules(tmp_path: Path) -> None:
+    """`monitor add` keeps every named row with an id (an unusable field left out), rejects the
+    rest with their lines into the rejects file beside the input, and exits 1 for them."""
+    from typer.testing import CliRunner
+
+    from clearance.cli.main import app
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        HEADER
+        + "c1,Cartel de los Soles,Organization,,Narnia\n"
+        + "c2,Jane Smithfield,Person,1954-13-25,mx\n"
+        + "c3,a,b,c,d,e,f\n"
+        + ",No Id,Person,,\n"
+        + "c1,Again,Organization,,\n"
+        + "c4,,Person,,\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    added = runner.invoke(app, ["monitor", "add", str(customers), "--format", "json"])
+    assert added.exit_code == 1, added.output
+    data = json.loads(added.output)
+    assert (data["added"], data["rejected_rows"], data["fields_left_out"]) == (2, 4, 2)
+    assert data["alerts_opened"] >= 1  # the listed cartel, its unknown country left out
+    rejects = pd.read_csv(tmp_path / "customers.rejects.csv")
+    assert list(rejects.line) == [4, 5, 6, 7]
+    again = runner.invoke(
+        app, ["monitor", "add", str(customers), "--allow-rejects", "--format", "json"]
+    )
+    assert again.exit_code == 0 and json.loads(again.output)["unchanged"] == 2

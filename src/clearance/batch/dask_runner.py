@@ -230,6 +230,7 @@ def run_dask(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     max_in_flight: int | None = None,
     on_problem: Callable[[Reject], None] | None = None,
+    on_records: Callable[[pd.DataFrame], None] | None = None,
     progress: Callable[[int], None] | None = None,
     date_order: str | None = None,
     all_records: bool = False,
@@ -237,7 +238,8 @@ def run_dask(
     """Screen ``source`` on the cluster at ``scheduler`` and write the output rows to ``out``.
 
     The output equals the local run's (same rows, order and scores). ``on_problem`` sees each
-    rejected row as it is found, ``progress`` the number of records in each finished chunk.
+    rejected row as it is found, ``on_records`` each chunk of records read (with their
+    warnings), ``progress`` the number of records in each finished chunk.
     """
     source, out = Path(source), Path(out)
     out_format = format_of(out, out_format)
@@ -272,6 +274,8 @@ def run_dask(
                 if records.empty:
                     continue
                 summary.count_records(records)
+                if on_records:
+                    on_records(records)
                 future = client.submit(
                     screen_chunk, plugin.key, records, threshold, limit, all_records, pure=False
                 )

@@ -25,6 +25,8 @@ from clearance.cli.main import app
 from clearance.errors import ClearanceError, InputError, Location
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from clearance.batch import BatchSummary
     from clearance.matching import Hit
 
@@ -221,23 +223,29 @@ def screen_file_command(
             raise typer.Exit(1)
 
 
-def _print_warnings(err: Console, records: object) -> None:
-    """The first records' field warnings (every one is in the output's warnings column)."""
-    import pandas as pd
+class _WarningPrinter:
+    """Prints the first records' field warnings as chunks of records arrive (every warning is
+    in the output's warnings column; the closing line counts them by column)."""
 
-    assert isinstance(records, pd.DataFrame)
-    shown = 0
-    for line, texts in zip(records["line"], records["warnings"], strict=True):
-        for text in texts:
-            if shown < SHOWN_PROBLEMS:
-                err.print(
-                    f"[yellow]warning:[/] line {line}: {escape(text)}",
-                    soft_wrap=True,
-                    highlight=False,
-                )
-            shown += 1
-    if shown > SHOWN_PROBLEMS:
-        err.print(f"[yellow]... and {shown - SHOWN_PROBLEMS:,} more warnings in the output[/]")
+    def __init__(self, err: Console) -> None:
+        self.err = err
+        self.seen = 0
+
+    def __call__(self, records: pd.DataFrame) -> None:
+        for line, texts in zip(records["line"], records["warnings"], strict=True):
+            for text in texts:
+                if self.seen < SHOWN_PROBLEMS:
+                    self.err.print(
+                        f"[yellow]warning:[/] line {line}: {escape(text)}",
+                        soft_wrap=True,
+                        highlight=False,
+                    )
+                self.seen += 1
+
+    def finish(self) -> None:
+        if self.seen > SHOWN_PROBLEMS:
+            more = self.seen - SHOWN_PROBLEMS
+            self.err.print(f"[yellow]... and {more:,} more warnings in the output[/]")
 
 
 def _screen_file_locally(
@@ -267,7 +275,9 @@ def _screen_file_locally(
     records, rejected = read_records(source, parse_mapping(mapping or ()), None, date_order)
     summary = BatchSummary(rejects=rejected)
     summary.count_records(records)
-    _print_warnings(err, records)
+    warnings = _WarningPrinter(err)
+    warnings(records)
+    warnings.finish()
     screener = Screener.open()
     started = time.perf_counter()
     options = {"threshold": threshold, "limit": limit, "workers": workers}
@@ -330,6 +340,7 @@ def _screen_file_on_dask(
         TextColumn("{task.fields[rate]}"),
     )
     started = time.perf_counter()
+    warnings = _WarningPrinter(err)
     with Progress(*columns, console=err, transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("screening", total=None, rate="")
 
@@ -348,9 +359,11 @@ def _screen_file_on_dask(
             out_format=format,
             mapping=parse_mapping(mapping or ()),
             progress=advance,
+            on_records=warnings,
             date_order=date_order,
             all_records=all_records,
         )
+    warnings.finish()
     err.print(
         f"screened on {summary.workers} dask workers in {summary.elapsed_s:.1f} s "
         f"({summary.rate:,.0f} records/s)",
