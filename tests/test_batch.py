@@ -46,16 +46,20 @@ def screener() -> Screener:
     return Screener.from_entities(entities, version_key="batch-test")
 
 
-def test_csv_bad_rows_are_reported_with_line_and_field(tmp_path: Path) -> None:
+def test_every_named_row_is_read_and_every_bad_field_is_a_warning(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(CSV, encoding="utf-8")
-    records, problems = read_records(source)
-    assert list(records["id"]) == ["c1", "c3", "c7"]
-    assert list(records["line"]) == [2, 4, 8]
-    assert records.loc[2, "country"] == "mx"  # country names become ISO codes
-    found = {(p.location.line, p.location.field) for p in problems}
-    assert found == {(3, "name"), (5, "schema"), (6, "birth_date"), (7, "country")}
-    assert all(p.location.file == str(source) for p in problems)
+    records, rejects = read_records(source)
+    assert list(records["id"]) == ["c1", "c3", "c4", "c5", "c6", "c7"]
+    assert list(records["line"]) == [2, 4, 5, 6, 7, 8]
+    assert records.loc[records.id == "c7", "country"].item() == "mx"  # names become ISO codes
+    assert records.loc[records.id == "c5", "birth_date"].item() == "1966-07-17"
+    warned = dict(zip(records["id"], records["warnings"], strict=True))
+    assert [w.partition(":")[0] for w in warned["c4"]] == ["schema"]
+    assert [w.partition(":")[0] for w in warned["c6"]] == ["country"]
+    assert not warned["c1"] and not warned["c5"]
+    assert [(r.location.line, r.location.field) for r in rejects] == [(3, "name")]
+    assert all(r.location.file == str(source) for r in rejects)
 
 
 def test_jsonl_and_parquet_read_the_same_records(tmp_path: Path) -> None:
@@ -65,9 +69,9 @@ def test_jsonl_and_parquet_read_the_same_records(tmp_path: Path) -> None:
     ]
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n", encoding="utf-8")
-    records, problems = read_records(jsonl)
+    records, rejects = read_records(jsonl)
     assert list(records["id"]) == ["a", "b"]
-    assert [(p.location.line, "not JSON" in p.message) for p in problems] == [(3, True)]
+    assert [(r.location.line, "not JSON" in r.message) for r in rejects] == [(3, True)]
     parquet = tmp_path / "in.parquet"
     pd.DataFrame(rows).to_parquet(parquet)
     from_parquet, _ = read_records(parquet)
@@ -94,19 +98,28 @@ def test_file_not_in_utf8_names_its_first_bad_line(tmp_path: Path) -> None:
     assert "UTF-8" in str(error.value)
 
 
-def test_partition_gives_one_row_per_hit(tmp_path: Path, screener: Screener) -> None:
+def test_partition_gives_one_row_per_hit_and_a_row_per_warned_record(
+    tmp_path: Path, screener: Screener
+) -> None:
     source = tmp_path / "in.csv"
     source.write_text(CSV, encoding="utf-8")
     records, _ = read_records(source)
-    hits = screen_partition(records, screener)
-    assert list(hits.columns) == list(OUTPUT_COLUMNS)
+    rows = screen_partition(records, screener)
+    assert list(rows.columns) == list(OUTPUT_COLUMNS)
+    hits = rows[rows.status == "hit"]
     by_query = hits.groupby("query_id")["entity_id"].apply(list).to_dict()
     assert by_query["c1"] == ["us_ofac_sdn:6861"]
     assert by_query["c3"] == ["us_designations:cartel-de-los-soles"]
-    assert "c7" not in by_query
+    assert "c7" not in set(rows.query_id)  # no hit, no warning: not in the default output
     row = hits[hits.query_id == "c3"].iloc[0]
     assert row.datasets == "us_designations" and "FTO" in row.programs
     assert "cartel=cartel" in row.explanation
+    warned = rows[rows.query_id == "c4"].iloc[0]  # no hit, but its warning is in the output
+    assert warned.status == "no_hit" and "Spaceship" in warned.warnings[0]
+    every = screen_partition(records, screener, all_records=True)
+    assert set(every.query_id) == set(records.id)
+    assert every.groupby("query_id").size().min() == 1
+    assert (every.list_versions == "").all()  # an in-memory screener has no versions
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
@@ -115,6 +128,7 @@ def test_writers_round_trip(tmp_path: Path, screener: Screener, suffix: str) -> 
         [{"id": "q1", "name": "Cartel of the Suns", "schema": None, "birth_date": None}]
     )
     part = screen_partition(records, screener)
+    part.loc[0, "warnings"] = ["country: unknown country 'zz'; left out of scoring"]
     out = tmp_path / f"out.{suffix}"
     assert write_results([part, part.iloc[0:0]], out) == 1
     if suffix == "csv":
@@ -125,6 +139,11 @@ def test_writers_round_trip(tmp_path: Path, screener: Screener, suffix: str) -> 
         back = pd.read_json(out, lines=True)
     assert list(back.columns) == list(OUTPUT_COLUMNS)
     assert back.loc[0, "entity_id"] == "us_designations:cartel-de-los-soles"
+    warnings = back.loc[0, "warnings"]
+    if suffix == "csv":  # one cell in CSV, a list in Parquet and JSON lines
+        assert warnings == "country: unknown country 'zz'; left out of scoring"
+    else:
+        assert list(warnings) == ["country: unknown country 'zz'; left out of scoring"]
 
 
 def test_workers_give_the_same_hits_as_one_process(screener: Screener, monkeypatch) -> None:
@@ -138,3 +157,23 @@ def test_workers_give_the_same_hits_as_one_process(screener: Screener, monkeypat
     single = pd.concat(screen_records(records, screener, workers=1))
     assert sum(seen) == len(records)
     pd.testing.assert_frame_equal(parallel.reset_index(drop=True), single.reset_index(drop=True))
+
+
+def test_an_ambiguous_birth_date_is_matched_under_both_readings() -> None:
+    """``03/04/1954`` is 3 April or 4 March: a person listed as born on either one is
+    confirmed by it, and one born years apart is contradicted under both."""
+    from clearance.model import DateValue
+
+    def born(day: str) -> Entity:
+        return Entity(
+            "us_ofac_sdn:1", "Person", [Name("GUZMAN LOERA, Joaquin")], birth_dates=[DateValue(day)]
+        )
+
+    for listed in ("1954-04-03", "1954-03-04"):
+        screener = Screener.from_entities([born(listed)])
+        [hit] = screener.screen("Joaquin Guzman Loera", birth_date="1954-04-03;1954-03-04")
+        [feature] = [f for f in hit.features if f.name == "birth_date"]
+        assert feature.score > 0 and listed in feature.detail
+    screener = Screener.from_entities([born("1960-01-01")])
+    [hit] = screener.screen("Joaquin Guzman Loera", birth_date="1954-04-03;1954-03-04")
+    assert next(f.score for f in hit.features if f.name == "birth_date") < 0

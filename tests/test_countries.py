@@ -49,7 +49,37 @@ def test_known_spellings(value: str, code: str) -> None:
     assert to_iso2(value) == code
 
 
-@pytest.mark.parametrize("value", ["", "-0- ", "na", "Atlantis", "Jalisco", "Stuttgart"])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Alemania", "de"),
+        ("Estados Unidos", "us"),
+        ("México", "mx"),
+        ("España", "es"),
+        ("Países Bajos", "nl"),
+        ("Reino Unido", "gb"),
+        ("Corea del Norte", "kp"),
+        ("mexicano", "mx"),
+        ("Mexicana", "mx"),
+        ("alemán", "de"),
+        ("German", "de"),
+        ("Dutch", "nl"),
+        ("Swiss", "ch"),
+        ("venezolano", "ve"),
+        ("EEUU", "us"),
+        ("USA", "us"),
+        ("UAE", "ae"),
+        ("Holland", "nl"),
+        ("DEU", "de"),
+    ],
+)
+def test_spanish_names_demonyms_and_aliases_customers_write(value: str, code: str) -> None:
+    assert to_iso2(value) == code
+
+
+@pytest.mark.parametrize(
+    "value", ["", "-0- ", "na", "Atlantis", "Narnia", "zz", "Jalisco", "Stuttgart"]
+)
 def test_unknown_values_give_none(value: str) -> None:
     assert to_iso2(value) is None
 

@@ -23,7 +23,8 @@ from matching_lists import active_entities, bundled_screener
 
 FORMATS = ("csv", "parquet", "jsonl")
 
-#: Rows the local reader rejects, one per kind of problem, spread through the input.
+#: Rows with a bad field, one per kind, spread through the input: the nameless one is
+#: rejected, the others are screened with a warning.
 BAD_ROWS = (
     {"id": "bad-name", "name": "", "schema": "Person"},
     {"id": "bad-schema", "name": "Jane Roe", "schema": "Spaceship"},
@@ -66,7 +67,9 @@ def _write_input(rows: list[dict[str, str]], path: Path, fmt: str) -> Path:
 
 def _read_output(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
-        return pd.read_csv(path, dtype={"score": float}, keep_default_na=False)
+        return pd.read_csv(
+            path, dtype={"score": float}, keep_default_na=False, na_values={"score": [""]}
+        )
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     return pd.read_json(path, lines=True, dtype=False)
@@ -79,7 +82,8 @@ def _read_output(path: Path) -> pd.DataFrame:
 def _plain(records: pd.DataFrame) -> list[dict[str, object]]:
     """Records as plain dicts, a missing value always None (pandas infers NaN or None per frame)."""
     return [
-        {k: None if pd.isna(v) else v for k, v in row.items()} for row in records.to_dict("records")
+        {k: v if isinstance(v, list) or not pd.isna(v) else None for k, v in row.items()}
+        for row in records.to_dict("records")
     ]
 
 
@@ -101,18 +105,27 @@ def test_chunked_reader_equals_the_local_reader(tmp_path: Path, fmt: str, chunk_
     rows = pd.read_csv(pd.io.common.StringIO(SMALL_CSV), dtype=str, keep_default_na=False)
     source = _write_input(rows.to_dict("records"), tmp_path / f"in.{fmt}", fmt)
     mapping = {"full_name": "name", "ref": "id"}
-    expected, expected_problems = read_records(source, mapping)
+    expected, expected_rejects = read_records(source, mapping)
 
     chunks = list(iter_records(source, mapping, chunk_rows=chunk_rows))
     records = pd.concat([c for c, _ in chunks], ignore_index=True)
-    problems = [p for _, found in chunks for p in found]
+    rejects = [p for _, found in chunks for p in found]
 
     assert _plain(records) == _plain(expected)
-    assert [str(p) for p in problems] == [str(p) for p in expected_problems]
-    assert len(problems) == 4 and all(p.location.file == str(source) for p in problems)
+    assert [str(p) for p in rejects] == [str(p) for p in expected_rejects]
+    assert len(rejects) == 1 and rejects[0].location.file == str(source)
+    assert sum(bool(w) for w in records["warnings"]) == 2  # the bad schema and country
     # a missing id defaults to the record's line in the whole file, not in its chunk
     first = 2 if fmt == "csv" else 1
-    assert list(records["id"]) == ["c1", str(first + 2), str(first + 6), "c8"]
+    assert list(records["id"]) == [
+        "c1",
+        str(first + 2),
+        "c4",
+        "c5",
+        str(first + 5),
+        str(first + 6),
+        "c8",
+    ]
 
 
 def test_chunked_reader_names_the_input_when_a_column_is_missing(tmp_path: Path) -> None:
@@ -130,7 +143,7 @@ def test_chunked_reader_bad_json_lines_keep_their_numbers(tmp_path: Path) -> Non
     chunks = list(iter_records(source, chunk_rows=2))
     records = pd.concat([c for c, _ in chunks])
     assert list(records["id"]) == ["a", "5"] and list(records["line"]) == [1, 5]
-    assert [p.location.line for _, found in chunks for p in found] == [2, 3, 4]
+    assert [p.location.line for _, found in chunks for p in found] == [2, 4]  # 3 is blank
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,7 +174,7 @@ def test_dask_run_equals_the_local_run_on_the_bundled_lists(
 ) -> None:
     screener = bundled_screener()
     source = _write_input(_rows(), tmp_path / f"in.{in_fmt}", in_fmt)
-    records, problems = read_records(source)
+    records, rejects = read_records(source)
     local_out = tmp_path / f"local.{out_fmt}"
     write_results(screen_records(records, screener, workers=1), local_out)
 
@@ -181,10 +194,11 @@ def test_dask_run_equals_the_local_run_on_the_bundled_lists(
     assert len(local) > 100 and local["query_id"].str.startswith("list-").any()
     pd.testing.assert_frame_equal(distributed, local, check_dtype=False)
     assert summary.workers == 3 and summary.chunks > 3 * 4
-    assert summary.records == len(records) and summary.hits == len(local)
-    assert [str(p) for p in seen] == [str(p) for p in problems]
+    assert summary.records == len(records) and summary.rows == len(local)
+    assert summary.hits == (local["status"] == "hit").sum() and summary.warned == 2
+    assert [str(p) for p in seen] == [str(p) for p in rejects]
     first_line = 2 if in_fmt == "csv" else 1
-    assert [p.location.line for p in seen] == [first_line + p for p in BAD_POSITIONS]
+    assert [p.location.line for p in seen] == [first_line + BAD_POSITIONS[0]]
 
 
 @pytest.mark.slow
@@ -192,7 +206,7 @@ def test_cli_dask_run_equals_the_cli_local_run(tmp_path: Path, cluster: LocalClu
     source = _write_input(_rows(), tmp_path / "in.csv", "csv")
     runner = CliRunner()
     local = runner.invoke(app, ["screen-file", str(source), "--out", str(tmp_path / "l.csv")])
-    assert local.exit_code == 0, local.output
+    assert local.exit_code == 1, local.output  # the nameless row is rejected
     shipped = runner.invoke(
         app,
         [
@@ -204,9 +218,11 @@ def test_cli_dask_run_equals_the_cli_local_run(tmp_path: Path, cluster: LocalClu
             cluster.scheduler_address,
         ],
     )
-    assert shipped.exit_code == 0, shipped.output
+    assert shipped.exit_code == 1, shipped.output
     assert "on 3 dask workers" in shipped.output
-    assert "line 141, field 'birth_date'" in shipped.output
+    assert "line 19, field 'name': no name" in shipped.output
+    assert "line 80: schema: unknown schema 'Spaceship'" in shipped.output
+    assert (tmp_path / "d.rejects.csv").read_text() == (tmp_path / "l.rejects.csv").read_text()
     expected = _read_output(tmp_path / "l.csv")
     assert len(expected) > 0
     pd.testing.assert_frame_equal(_read_output(tmp_path / "d.csv"), expected)
@@ -224,6 +240,7 @@ def test_cli_dask_run_equals_the_cli_local_run(tmp_path: Path, cluster: LocalClu
             cluster.scheduler_address,
             "--index-path",
             str(folder),
+            "--allow-rejects",
         ],
     )
     assert shared.exit_code == 0, shared.output

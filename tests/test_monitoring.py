@@ -365,7 +365,9 @@ def test_due_date_is_the_tenth_business_day_after(start: date) -> None:
 # --- record files ----------------------------------------------------------------------------
 
 
-def test_records_file_reports_bad_rows_with_line_numbers(tmp_path: Path) -> None:
+def test_records_file_keeps_every_named_row_and_rejects_the_rest_with_line_numbers(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "customers.csv"
     path.write_text(
         "cust_no,full_name,schema,birth_date,country,id_number\n"
@@ -376,21 +378,29 @@ def test_records_file_reports_bad_rows_with_line_numbers(tmp_path: Path) -> None
         "5,Bad Country,Person,,Atlantis,\n"
         "6,Bad Schema,Spaceship,,,\n"
         "1,Ana Again,Person,,,\n"
-        "7,Acme S.A. de C.V.,company,,mx,RFC-123\n",
+        "7,Acme S.A. de C.V.,company,,mx,RFC-123\n"
+        "8,Too,Many,Fields,,,,\n",
         encoding="utf-8",
     )
     result = read_records(path, {"cust_no": "id", "full_name": "name"})
-    assert [r.id for r in result.records] == ["1", "7"]
-    assert result.records[0].country == "mx" and result.records[1].schema == "Company"
+    # a field that cannot be used is left out, the record is still monitored
+    assert [r.id for r in result.records] == ["1", "4", "5", "6", "7"]
+    records = {r.id: r for r in result.records}
+    assert records["1"].country == "mx" and records["7"].schema == "Company"
+    assert records["4"].birth_date == "1980-02-01;1980-01-02"  # both readings are matched
+    assert records["5"].country is None and records["6"].schema == "LegalEntity"
     assert [(w.location.line, w.location.field) for w in result.warnings] == [
-        (3, "cust_no"),
-        (4, "full_name"),
         (5, "birth_date"),
         (6, "country"),
         (7, "schema"),
-        (8, "cust_no"),
     ]
-    assert "first on line 2" in str(result.warnings[-1])
+    assert [(r.location.line, r.location.field) for r in result.rejects] == [
+        (3, "cust_no"),
+        (4, "full_name"),
+        (8, "cust_no"),
+        (10, None),
+    ]
+    assert "first on line 2" in str(result.rejects[2])
 
 
 def test_records_jsonl_and_parquet_read_the_same(tmp_path: Path) -> None:
@@ -407,7 +417,7 @@ def test_records_jsonl_and_parquet_read_the_same(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist(rows), parquet)
     from_jsonl = read_records(jsonl)
     assert from_jsonl.records == read_records(parquet).records
-    assert from_jsonl.warnings[0].location.line == 3
+    assert from_jsonl.rejects[0].location.line == 3
 
 
 # --- candidate pass --------------------------------------------------------------------------

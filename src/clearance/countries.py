@@ -1,4 +1,5 @@
-"""Country names, adjectives and codes as the lists write them -> ISO 3166-1 alpha-2 (lower case).
+"""Country names, adjectives and codes as the lists and customers write them -> ISO 3166-1
+alpha-2 (lower case): ISO-2/3 codes, English and Spanish names, demonyms, common aliases.
 
 OFAC writes "Korea, North", "Burma", "Congo, Democratic Republic of the", "Palestinian" or
 "Region: Gaza"; the UN writes "Iran (Islamic Republic of)" or "Türkiye"; remarks say "Mexican".
@@ -153,6 +154,114 @@ _ADJECTIVES: dict[str, str] = {
     "italian": "it",
 }
 
+#: More nationality adjectives (English, and Spanish in its masculine and feminine forms) that
+#: customer files write in a country column; keys normalised like :func:`_normalise` does.
+_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "ar": ("argentine", "argentinian", "argentino", "argentina"),
+    "at": ("austrian", "austriaco", "austriaca"),
+    "au": ("australian", "australiano", "australiana"),
+    "bd": ("bangladeshi",),
+    "be": ("belgian", "belga"),
+    "bo": ("bolivian", "boliviano", "boliviana"),
+    "br": ("brasileno", "brasilena", "brasileiro", "brasileira"),
+    "ca": ("canadian", "canadiense"),
+    "ch": ("swiss", "suizo", "suiza"),
+    "cl": ("chilean", "chileno", "chilena"),
+    "cn": ("chino", "china"),
+    "co": ("colombiano", "colombiana"),
+    "cr": ("costa rican", "costarricense"),
+    "cu": ("cubano", "cubana"),
+    "de": ("aleman", "alemana"),
+    "dk": ("danish", "dane", "danes", "danesa"),
+    "do": ("dominican", "dominicano", "dominicana"),
+    "ec": ("ecuatoriano", "ecuatoriana"),
+    "es": ("spaniard", "espanol", "espanola"),
+    "fi": ("finnish", "finn"),
+    "fr": ("frances", "francesa"),
+    "gb": ("britanico", "britanica", "ingles", "inglesa", "english", "scottish", "welsh"),
+    "gr": ("greek", "griego", "griega"),
+    "gt": ("guatemalteco", "guatemalteca"),
+    "hn": ("hondureno", "hondurena"),
+    "ht": ("haitiano", "haitiana"),
+    "ie": ("irish", "irlandes", "irlandesa"),
+    "il": ("israeli", "israeli"),
+    "in": ("indio", "india"),
+    "iq": ("iraqui",),
+    "ir": ("irani", "persian"),
+    "it": ("italiano", "italiana"),
+    "jp": ("japanese", "japones", "japonesa"),
+    "kp": ("norcoreano", "norcoreana"),
+    "kr": ("korean", "surcoreano", "surcoreana", "coreano", "coreana"),
+    "lb": ("libanes", "libanesa"),
+    "ly": ("libio", "libia"),
+    "mx": ("mexicano", "mexicana"),
+    "ni": ("nicaraguense",),
+    "nl": ("dutch", "netherlander", "holandes", "holandesa", "neerlandes", "neerlandesa"),
+    "no": ("norwegian", "noruego", "noruega"),
+    "pa": ("panamanian", "panameno", "panamena"),
+    "pe": ("peruano", "peruana"),
+    "pl": ("polish", "pole", "polaco", "polaca"),
+    "pr": ("puerto rican", "puertorriqueno", "puertorriquena"),
+    "pt": ("portuguese", "portugues", "portuguesa"),
+    "py": ("paraguayan", "paraguayo", "paraguaya"),
+    "ru": ("ruso", "rusa"),
+    "sa": ("saudi", "saudita", "saudi arabian"),
+    "se": ("swedish", "swede", "sueco", "sueca"),
+    "sv": ("salvadoran", "salvadoreno", "salvadorena"),
+    "sy": ("sirio", "siria"),
+    "tr": ("turco", "turca"),
+    "ua": ("ucraniano", "ucraniana"),
+    "us": ("estadounidense", "norteamericano", "norteamericana", "us american"),
+    "uy": ("uruguayan", "uruguayo", "uruguaya"),
+    "ve": ("venezolano", "venezolana"),
+    "ye": ("yemenita",),
+}
+
+#: Common aliases people write for a country (keys normalised).
+_ALIASES: dict[str, str] = {
+    "eeuu": "us",
+    "ee uu": "us",
+    "u s a": "us",
+    "holland": "nl",
+    "the netherlands": "nl",
+    "persia": "ir",
+    "uae": "ae",
+    "u a e": "ae",
+    "emirates": "ae",
+    "ksa": "sa",
+    "prc": "cn",
+    "mainland china": "cn",
+    "roc": "tw",
+    "republic of china": "tw",
+    "drc": "cd",
+    "rdc": "cd",
+    "bih": "ba",
+    "reino unido": "gb",
+    "gran bretana": "gb",
+    "inglaterra": "gb",
+    "corea del norte": "kp",
+    "corea del sur": "kr",
+    "birmania": "mm",
+}
+
+
+def _spanish_names() -> dict[str, str]:
+    """Country names in Spanish, from pycountry's own translations of the ISO names."""
+    import gettext
+
+    try:
+        spanish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
+    except OSError:  # translations not installed: English names and the tables still work
+        return {}
+    names: dict[str, str] = {}
+    for record in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            text = getattr(record, attr, None)
+            if text:
+                names[_normalise(spanish.gettext(text))] = record.alpha_2.lower()
+    return names
+
+
 _NON_WORD = re.compile(r"[^a-z0-9-]+")
 
 
@@ -175,6 +284,9 @@ def _build_index() -> dict[str, str]:
                 index[_normalise(text)] = code
     index.update(_EXTRA_NAMES)
     index.update(_ADJECTIVES)
+    extra = {**_ALIASES, **{_normalise(d): c for c, ds in _DEMONYMS.items() for d in ds}}
+    for key, code in {**_spanish_names(), **extra}.items():
+        index.setdefault(key, code)  # an English or ISO reading is never overridden
     return index
 
 

@@ -231,15 +231,24 @@ class ScreenResponse(BaseModel):
 
 class JobInfo(BaseModel):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    #: ``interrupted``: the server stopped during the job; ``POST /jobs/{id}/resume`` goes on.
+    status: Literal["queued", "running", "done", "failed", "interrupted"]
     filename: str
+    #: Records to screen (every row with a name); rejected rows are counted apart.
     rows_total: int | None = None
     rows_done: int = 0
     hits: int = 0
+    #: Rows that cannot be screened (no name, ragged, unparseable): listed in ``errors`` and
+    #: in the file at ``rejects_url``.
+    rejected: int = 0
+    #: Records screened with a field left out of scoring; the first ones in ``warnings``.
+    records_with_warnings: int = 0
+    warnings: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     created_at: datetime
     finished_at: datetime | None = None
     results_url: str | None = None
+    rejects_url: str | None = None
 
 
 class ListVersion(BaseModel):

@@ -1,8 +1,8 @@
 """Run ``screen-file`` on a dask.distributed cluster, streaming, with flat memory.
 
-The client reads the input in chunks, validates each chunk with the local reader
-(:func:`clearance.batch.read_records`, so bad rows get the same messages and line numbers as a
-local run), submits it to the cluster, and keeps at most ``max_in_flight`` chunks outstanding.
+The client reads the input as a stream with the local reader
+(:func:`clearance.records_io.iter_rows`, so warnings, rejects and line numbers are a local
+run's), submits it in chunks to the cluster, and keeps at most ``max_in_flight`` chunks outstanding.
 Workers screen a chunk with the local partition function
 (:func:`clearance.batch.screen_partition`); results come back and are appended to the output
 in input order. Memory on the client is bounded by the chunks in flight, whatever the input size.
@@ -15,12 +15,10 @@ MB) inside the plugin and each worker writes them to its local directory.
 
 from __future__ import annotations
 
-import json
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +27,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, Future, WorkerPlugin
 
-from clearance.batch import OUTPUT_COLUMNS, format_of, read_records, screen_partition
-from clearance.errors import ClearanceError, InputError, InputWarning, Location
+from clearance.batch import (
+    OUTPUT_COLUMNS,
+    OUTPUT_SCHEMA,
+    BatchSummary,
+    format_of,
+    output_frame,
+    record_frame,
+    screen_partition,
+)
+from clearance.errors import ClearanceError, InputError, Location
 from clearance.matching.screener import Screener
+from clearance.records_io import RecordRow, Reject, iter_rows
 
 #: Records per chunk sent to a worker: big enough to amortise a round trip, small enough for
 #: steady progress and low memory.
@@ -43,10 +50,6 @@ CONNECT_TIMEOUT_S = 30
 
 #: Screeners opened in this (worker) process, by index key.
 _SCREENERS: dict[str, Screener] = {}
-
-_OUTPUT_SCHEMA = pa.schema(
-    [(c, pa.float64() if c == "score" else pa.string()) for c in OUTPUT_COLUMNS]
-)
 
 
 class ScreenerPlugin(WorkerPlugin):
@@ -86,112 +89,17 @@ class ScreenerPlugin(WorkerPlugin):
 
 
 def screen_chunk(
-    key: str, records: pd.DataFrame, threshold: float | None, limit: int
+    key: str, records: pd.DataFrame, threshold: float | None, limit: int, all_records: bool
 ) -> pd.DataFrame:
     """The task run on a worker: the local partition function with the worker's screener."""
     screener = _SCREENERS.get(key)
     if screener is None:
         raise ClearanceError(f"this worker has not opened index {key} (plugin not registered)")
-    return screen_partition(records, screener, threshold, limit)
+    return screen_partition(records, screener, threshold, limit, all_records)
 
 
 # ----------------------------------------------------------------------------------------------
 # streaming input
-
-
-def _raw_chunks(path: Path, fmt: str, chunk_rows: int) -> Iterator[tuple[Any, int]]:
-    """The input in raw chunks (a DataFrame, or a list of JSON lines) and each one's row count."""
-    try:
-        if fmt == "csv":
-            with pd.read_csv(
-                path, dtype=str, keep_default_na=False, chunksize=chunk_rows
-            ) as reader:
-                for frame in reader:
-                    yield frame, len(frame)
-        elif fmt == "parquet":
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas(), batch.num_rows
-        else:
-            with path.open(encoding="utf-8") as handle:
-                lines: list[str] = []
-                for line in handle:
-                    lines.append(line)
-                    if len(lines) == chunk_rows:
-                        yield lines, len(lines)
-                        lines = []
-                if lines:
-                    yield lines, len(lines)
-    except (OSError, ValueError, UnicodeDecodeError, pa.ArrowException) as exc:
-        raise InputError(f"cannot read {fmt} input: {exc}", Location(str(path))) from None
-
-
-def _source_column(columns: Any, mapping: Mapping[str, str], target: str) -> str:
-    """The input column that becomes ``target`` once ``mapping`` renames the columns."""
-    return next((old for old, new in mapping.items() if new == target and old in columns), target)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
-
-
-def _with_line_ids(
-    chunk: pd.DataFrame, first_line: int, mapping: Mapping[str, str]
-) -> pd.DataFrame:
-    """The chunk with a missing ``id`` set to the record's line number in the whole input.
-
-    The local reader defaults ``id`` to the line number; read chunk by chunk it would use the
-    line within the chunk, so the default is filled in here, from the original numbering.
-    """
-    column = _source_column(chunk.columns, mapping, "id")
-    numbers = pd.Series(range(first_line, first_line + len(chunk)), index=chunk.index).astype(str)
-    if column not in chunk.columns:
-        return chunk.assign(**{column: numbers})
-    ids = chunk[column].astype(object)
-    return chunk.assign(**{column: ids.where(~ids.map(_blank), numbers).map(str)})
-
-
-def _json_lines_with_line_ids(
-    lines: list[str], first_line: int, mapping: Mapping[str, str]
-) -> tuple[list[str], bool]:
-    """:func:`_with_line_ids` for JSON lines, plus a last line ``{name: null}``.
-
-    JSON lines may differ in their keys, so a chunk of bad lines alone has no ``name`` column,
-    which the local reader (seeing the whole file) would take for a fatal error. The extra line
-    gives every chunk the column; its own bad-row report is dropped by the caller. Also says
-    whether any line of the chunk has a name key.
-    """
-    name_key = next((old for old, new in mapping.items() if new == "name"), "name")
-    has_name = False
-    result = []
-    for number, text in enumerate(lines, start=first_line):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
-            has_name = has_name or name_key in value
-            column = _source_column(value, mapping, "id")
-            if _blank(value.get(column)):
-                value[column] = str(number)
-                text = json.dumps(value, ensure_ascii=False) + "\n"
-        result.append(text if text.endswith("\n") else text + "\n")
-    result.append(json.dumps({name_key: None}) + "\n")
-    return result, has_name
-
-
-def _spool(chunk: Any, fmt: str, path: Path) -> None:
-    if fmt == "csv":
-        chunk.to_csv(path, index=False)
-    elif fmt == "parquet":
-        chunk.to_parquet(path, index=False)
-    else:
-        path.write_text("".join(chunk), encoding="utf-8")
-
-
-def _moved(warning: InputWarning, source: Path, offset: int) -> InputWarning:
-    location = warning.location
-    line = None if location.line is None else location.line + offset
-    return InputWarning(Location(str(source), line, location.field), warning.message, warning.kind)
 
 
 def iter_records(
@@ -199,43 +107,25 @@ def iter_records(
     mapping: Mapping[str, str] | None = None,
     fmt: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-) -> Iterator[tuple[pd.DataFrame, list[InputWarning]]]:
-    """:func:`clearance.batch.read_records` chunk by chunk: same records, ids, line numbers and
-    bad-row warnings, with memory bounded by ``chunk_rows``.
+    date_order: str | None = None,
+) -> Iterator[tuple[pd.DataFrame, list[Reject]]]:
+    """:func:`clearance.batch.read_records` chunk by chunk: the same records (a frame of at most
+    ``chunk_rows``), ids, line numbers, warnings and rejects, with memory bounded by the chunk.
 
-    Each raw chunk is spooled to a temporary file and validated by the local reader, then its
-    line numbers are shifted to the chunk's place in the input.
+    Both read the stream of :func:`clearance.records_io.iter_rows`, so they cannot differ.
     """
-    path = Path(path)
-    fmt = format_of(path, fmt)
-    mapping = dict(mapping or {})
-    first_line = 2 if fmt == "csv" else 1  # the local reader's numbering: CSV has a header
-    name_seen = False
-    with tempfile.TemporaryDirectory(prefix="clearance-chunks-") as folder:
-        spool = Path(folder) / f"chunk.{fmt}"
-        offset = 0
-        for chunk, rows in _raw_chunks(path, fmt, chunk_rows):
-            if fmt == "jsonl":
-                lines, has_name = _json_lines_with_line_ids(chunk, first_line + offset, mapping)
-                name_seen = name_seen or has_name
-                _spool(lines, fmt, spool)
-            else:
-                _spool(_with_line_ids(chunk, first_line + offset, mapping), fmt, spool)
-            try:
-                records, problems = read_records(spool, mapping, fmt)
-            except InputError as exc:
-                raise InputError(
-                    exc.reason, Location(str(path), None, exc.location.field)
-                ) from None
-            records["line"] = records["line"].astype(int) + offset
-            sentinel = first_line + rows if fmt == "jsonl" else None
-            yield (
-                records,
-                [_moved(p, path, offset) for p in problems if p.location.line != sentinel],
-            )
-            offset += rows
-    if fmt == "jsonl" and offset and not name_seen:
-        raise InputError("no 'name' in any line (rename with --map)", Location(str(path)))
+    rows: list[RecordRow] = []
+    rejects: list[Reject] = []
+    for item in iter_rows(path, mapping, fmt, date_order):
+        if isinstance(item, Reject):
+            rejects.append(item)
+            continue
+        rows.append(item)
+        if len(rows) == chunk_rows:
+            yield record_frame(rows), rejects
+            rows, rejects = [], []
+    if rows or rejects:
+        yield record_frame(rows), rejects
 
 
 # ----------------------------------------------------------------------------------------------
@@ -243,7 +133,7 @@ def iter_records(
 
 
 class ResultWriter:
-    """Appends hit partitions to ``path`` as they arrive (CSV, Parquet or JSON lines)."""
+    """Appends output partitions to ``path`` as they arrive (CSV, Parquet or JSON lines)."""
 
     def __init__(self, path: Path, fmt: str) -> None:
         self.path = Path(path)
@@ -252,7 +142,7 @@ class ResultWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._parquet: pq.ParquetWriter | None = None
         if fmt == "parquet":
-            self._parquet = pq.ParquetWriter(self.path, _OUTPUT_SCHEMA)
+            self._parquet = pq.ParquetWriter(self.path, OUTPUT_SCHEMA)
         elif fmt == "csv":
             pd.DataFrame(columns=list(OUTPUT_COLUMNS)).to_csv(self.path, index=False)
         else:
@@ -261,9 +151,9 @@ class ResultWriter:
     def write(self, hits: pd.DataFrame) -> None:
         if hits.empty:
             return
-        hits = hits[list(OUTPUT_COLUMNS)]
+        hits = output_frame(hits[list(OUTPUT_COLUMNS)], self.fmt)
         if self._parquet is not None:
-            table = pa.Table.from_pandas(hits, schema=_OUTPUT_SCHEMA, preserve_index=False)
+            table = pa.Table.from_pandas(hits, schema=OUTPUT_SCHEMA, preserve_index=False)
             self._parquet.write_table(table)
         elif self.fmt == "csv":
             hits.to_csv(self.path, mode="a", header=False, index=False)
@@ -289,15 +179,12 @@ class ResultWriter:
 
 
 @dataclass(slots=True)
-class DaskRunSummary:
-    """What a run did, for the CLI's closing line and for tests."""
+class DaskRunSummary(BatchSummary):
+    """What a run did (:class:`BatchSummary`, and the cluster's part), for the CLI and tests."""
 
-    records: int = 0
-    hits: int = 0
     chunks: int = 0
     workers: int = 0
     elapsed_s: float = 0.0
-    problems: list[InputWarning] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -342,13 +229,17 @@ def run_dask(
     mapping: Mapping[str, str] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     max_in_flight: int | None = None,
-    on_problem: Callable[[InputWarning], None] | None = None,
+    on_problem: Callable[[Reject], None] | None = None,
+    on_records: Callable[[pd.DataFrame], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    date_order: str | None = None,
+    all_records: bool = False,
 ) -> DaskRunSummary:
-    """Screen ``source`` on the cluster at ``scheduler`` and write the hits to ``out``.
+    """Screen ``source`` on the cluster at ``scheduler`` and write the output rows to ``out``.
 
     The output equals the local run's (same rows, order and scores). ``on_problem`` sees each
-    skipped row as it is found, ``progress`` the number of records in each finished chunk.
+    rejected row as it is found, ``on_records`` each chunk of records read (with their
+    warnings), ``progress`` the number of records in each finished chunk.
     """
     source, out = Path(source), Path(out)
     out_format = format_of(out, out_format)
@@ -367,23 +258,26 @@ def run_dask(
 
         def finish_oldest() -> None:
             count, future = pending.popleft()
-            hits = future.result()
-            writer.write(hits)
-            summary.records += count
-            summary.hits += len(hits)
+            rows = future.result()
+            writer.write(rows)
+            summary.count_output(rows)
             if progress:
                 progress(count)
 
         with ResultWriter(out, out_format) as writer:
-            for records, problems in iter_records(source, mapping, chunk_rows=chunk_rows):
-                summary.problems.extend(problems)
+            chunks = iter_records(source, mapping, None, chunk_rows, date_order)
+            for records, rejects in chunks:
+                summary.rejects.extend(rejects)
                 if on_problem:
-                    for problem in problems:
-                        on_problem(problem)
+                    for reject in rejects:
+                        on_problem(reject)
                 if records.empty:
                     continue
+                summary.count_records(records)
+                if on_records:
+                    on_records(records)
                 future = client.submit(
-                    screen_chunk, plugin.key, records, threshold, limit, pure=False
+                    screen_chunk, plugin.key, records, threshold, limit, all_records, pure=False
                 )
                 pending.append((len(records), future))
                 summary.chunks += 1

@@ -66,33 +66,62 @@ def monitor_add(
     map_: list[str] = typer.Option([], "--map", help=MAP_HELP),
     user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
+    rejects: Path | None = typer.Option(
+        None,
+        "--rejects",
+        dir_okay=False,
+        help="CSV of the rows not monitored, with line and reason "
+        "(default: FILE's name + .rejects.csv, beside it)",
+    ),
+    allow_rejects: bool = typer.Option(
+        False, "--allow-rejects", help="exit 0 even when rows were rejected"
+    ),
+    date_order: str | None = typer.Option(
+        None, "--date-order", help="dmy or mdy: how to read 03/04/1954 (default: both)"
+    ),
 ) -> None:
-    """Add or update monitored records by id, and screen new or changed ones at once."""
-    from clearance.records_io import parse_mapping
+    """Add or update monitored records by id, and screen new or changed ones at once.
+
+    Same rules as screen-file: a field that cannot be used is left out (a warning); rows without
+    a name or an id, repeated ids and ragged rows go to the rejects file, and the exit code is 1
+    when there are any, unless --allow-rejects."""
+    from clearance.records_io import default_rejects_path, parse_mapping, write_rejects
 
     with reporting_errors(doing="adding records"):
         monitor = _monitor(resume=False)  # add_file catches up first itself
-        report = monitor.add_file(file, parse_mapping(map_), actor=user or "cli")
+        report = monitor.add_file(
+            file, parse_mapping(map_), actor=user or "cli", date_order=date_order
+        )
         runs = monitor.catch_up()
+
+    rejects_path = rejects or default_rejects_path(file)
+    with reporting_errors(doing="writing the rejects file"):
+        write_rejects(report.rejects, rejects_path)
     data = {
         "added": report.upsert.added,
         "updated": report.upsert.updated,
         "reactivated": report.upsert.reactivated,
         "unchanged": report.upsert.unchanged,
-        "skipped_rows": len(report.warnings),
+        "rejected_rows": len(report.rejects),
+        "fields_left_out": len(report.warnings),
         "screened": report.screening.screened,
         "alerts_opened": report.screening.opened + sum(r.opened for r in runs),
         "alerts_reopened": report.screening.reopened + sum(r.reopened for r in runs),
         "warnings": report.warnings,
+        "rejects": [str(r) for r in report.rejects],
+        "rejects_file": str(rejects_path),
     }
     if format == "json":
         _echo_json(data)
-        return
-    for warning in report.warnings[:50]:
-        err.print(f"[yellow]skipped:[/yellow] {warning}")
-    if len(report.warnings) > 50:
-        err.print(f"... and {len(report.warnings) - 50} more skipped rows")
-    Console().print({k: v for k, v in data.items() if k != "warnings"})
+    else:
+        for label, problems in (("warning", report.warnings), ("rejected", data["rejects"])):
+            for problem in problems[:50]:
+                err.print(f"[yellow]{label}:[/yellow] {problem}", soft_wrap=True, highlight=False)
+            if len(problems) > 50:
+                err.print(f"... and {len(problems) - 50} more ({label})")
+        Console().print({k: v for k, v in data.items() if k not in ("warnings", "rejects")})
+    if report.rejects and not allow_rejects:
+        raise typer.Exit(1)
 
 
 @monitor_app.command("remove")

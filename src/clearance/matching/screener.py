@@ -146,6 +146,11 @@ class Query:
     country: str | None = None
     identifiers: tuple[str, ...] = ()
 
+    @property
+    def birth_dates(self) -> tuple[str, ...]:
+        """The candidate birth dates (``birth_date`` may hold several, ``;``-separated)."""
+        return tuple(self.birth_date.split(";")) if self.birth_date else ()
+
     @classmethod
     def of(
         cls,
@@ -177,10 +182,20 @@ class Query:
 
 
 def _check_date(value: str | None) -> str | None:
+    """The birth date field: one ISO date, or several candidates (the readings of an ambiguous
+    date) separated by ``;``, each YYYY, YYYY-MM or YYYY-MM-DD."""
     if value is None or not str(value).strip():
         return None
-    text = str(value).strip()
-    valid = (
+    readings = [part.strip() for part in str(value).split(";") if part.strip()]
+    if not readings or not all(_iso_date(text) for text in readings):
+        raise InputError(
+            f"bad birth date {value!r} (use YYYY or YYYY-MM-DD)", Location(field="birth_date")
+        )
+    return ";".join(readings)
+
+
+def _iso_date(text: str) -> bool:
+    return (
         (len(text) == 4 and text.isdigit())
         or (len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit())
         or (
@@ -193,11 +208,6 @@ def _check_date(value: str | None) -> str | None:
             and 1 <= int(text[8:]) <= 31
         )
     )
-    if not valid:
-        raise InputError(
-            f"bad birth date {value!r} (use YYYY or YYYY-MM-DD)", Location(field="birth_date")
-        )
-    return text
 
 
 class Screener:
@@ -409,7 +419,9 @@ class Screener:
         score = alignment.score
         evidence: list[Evidence] = []
         if query.birth_date and info.schema == "Person":
-            found = birth_date_evidence(query.birth_date, info.birth_dates)
+            # several readings (an ambiguous date): the one that agrees best counts
+            readings = (birth_date_evidence(d, info.birth_dates) for d in query.birth_dates)
+            found = max((e for e in readings if e), key=lambda e: e.delta, default=None)
             if found:
                 evidence.append(found)
         if query.country:

@@ -1,11 +1,12 @@
 """Monitored records: customers and counterparties kept under watch, read from CSV/Parquet/JSONL.
 
 Files are read by :mod:`clearance.records_io`, the ``screen-file`` reader: same columns
-(``id,name,schema,birth_date,country,id_number``), same ``--map theirs=ours`` and validation.
-Monitoring adds two rules: every record needs an id, and an id appears once per file. Bad rows
-are skipped and reported as :class:`InputWarning`s naming file, line and column; good rows are
-upserted by id with a content hash, so re-adding an unchanged record is a no-op and a changed
-one is screened again.
+(``id,name,schema,birth_date,country,id_number``), same ``--map theirs=ours``, same rules (every
+record with a name is kept; an unusable field is left out and reported as a warning naming file,
+line and column; ragged or unparseable rows are rejects). Monitoring adds two rules: every
+record needs an id, and an id appears once per file; a row breaking them is a reject too. Good
+rows are upserted by id with a content hash, so re-adding an unchanged record is a no-op and a
+changed one is screened again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from clearance.errors import InputError, InputWarning, Location
 from clearance.monitoring.audit import append_event, canonical_json, utc_now
 from clearance.monitoring.tables import MonitoredRecord
-from clearance.records_io import read_rows
+from clearance.records_io import Reject, read_rows
 
 #: Schema of a record whose file gives none (the matcher then compares with any schema).
 DEFAULT_SCHEMA = "LegalEntity"
@@ -47,34 +48,38 @@ class RecordInput:
 
 @dataclass(slots=True)
 class ReadResult:
+    """The records to monitor, the fields left out of them (``warnings``: the records are kept)
+    and the rows that cannot be monitored (``rejects``, for the rejects file)."""
+
     records: list[RecordInput] = field(default_factory=list)
     warnings: list[InputWarning] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
 
 
-def read_records(path: Path, mapping: Mapping[str, str] | None = None) -> ReadResult:
-    """Validated records of ``path``; bad rows, rows without an id and repeated ids become
-    warnings with line numbers (the first row of an id wins)."""
+def read_records(
+    path: Path, mapping: Mapping[str, str] | None = None, date_order: str | None = None
+) -> ReadResult:
+    """Records of ``path``; rows without a name or an id and repeated ids are rejects with
+    line numbers (the first row of an id wins). An ambiguous birth date is kept with both
+    readings (``;``-separated), which the screener matches both."""
     if not path.is_file():
         raise InputError("file not found", Location(str(path)))
-    rows, problems = read_rows(path, mapping)
+    read = read_rows(path, mapping, date_order=date_order)
     id_column = next((old for old, ours in (mapping or {}).items() if ours == "id"), "id")
-    result = ReadResult(warnings=problems)
+    result = ReadResult(rejects=read.rejects)
     first_line: dict[str, int] = {}
-    for row in rows:
+    for row in read.rows:
         location = Location(str(path), row.line, id_column)
         if row.id is None:
-            result.warnings.append(InputWarning(location, "missing id", "bad_row"))
+            result.rejects.append(Reject(location, "no id: a monitored record needs one"))
             continue
         if row.id in first_line:
-            result.warnings.append(
-                InputWarning(
-                    location,
-                    f"duplicate id {row.id!r} (first on line {first_line[row.id]}); row skipped",
-                    "duplicate_id",
-                )
+            result.rejects.append(
+                Reject(location, f"duplicate id {row.id!r} (first on line {first_line[row.id]})")
             )
             continue
         first_line[row.id] = row.line
+        result.warnings.extend(row.warnings)
         query = row.query
         result.records.append(
             RecordInput(
@@ -86,7 +91,7 @@ def read_records(path: Path, mapping: Mapping[str, str] | None = None) -> ReadRe
                 id_number=row.id_number,
             )
         )
-    result.warnings.sort(key=lambda w: w.location.line or 0)
+    result.rejects.sort(key=lambda r: r.location.line or 0)
     return result
 
 

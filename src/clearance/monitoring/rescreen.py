@@ -61,6 +61,7 @@ from clearance.monitoring.records import (
     upsert_records,
 )
 from clearance.monitoring.tables import STATUS_CLOSED, Alert, MonitoredRecord, RescreenRun
+from clearance.records_io import Reject
 from clearance.store.tables import RescreenQueue
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ class AddReport:
     upsert: UpsertResult
     warnings: list[str]
     screening: ScreenSummary
+    rejects: list[Reject] = field(default_factory=list)  # rows not monitored (rejects file)
 
 
 def _retrying(sessions: sessionmaker[Session], work: Callable[[Session], Any]) -> Any:
@@ -190,16 +192,23 @@ class Monitor:
     # --- records ---------------------------------------------------------------------------
 
     def add_file(
-        self, path: Path, mapping: dict[str, str] | None = None, *, actor: str
+        self,
+        path: Path,
+        mapping: dict[str, str] | None = None,
+        *,
+        actor: str,
+        date_order: str | None = None,
     ) -> AddReport:
         """Read, validate and upsert a records file, then screen what is new or changed."""
-        result = read_records(path, mapping)
-        return self.add_records(
+        result = read_records(path, mapping, date_order)
+        report = self.add_records(
             result.records,
             actor=actor,
             source=str(path),
             warnings=[str(w) for w in result.warnings],
         )
+        report.rejects = result.rejects
+        return report
 
     def add_records(
         self,

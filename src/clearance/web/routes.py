@@ -274,6 +274,7 @@ def batch_job_page(request: Request, job_id: str) -> HTMLResponse:
     preview = None
     if state["status"] == "done":
         results = pd.read_parquet(request.app.state.jobs.root / job_id / "results.parquet")
+        results = results[results["status"] == "hit"]  # no_hit rows only carry warnings
         preview = results.sort_values("score", ascending=False, kind="stable").head(PREVIEW_ROWS)
     return _render(
         request,

@@ -22,7 +22,7 @@ function pollJob(element) {
     if (job.rows_total) { bar.max = job.rows_total; bar.value = job.rows_done; }
     text.textContent = job.status + (job.rows_total === null ? "" :
       ": " + job.rows_done + " of " + job.rows_total + " rows, " + job.hits + " hits");
-    if (job.status === "done" || job.status === "failed") { window.location.reload(); return; }
+    if (["done", "failed", "interrupted"].includes(job.status)) { window.location.reload(); return; }
     setTimeout(tick, 400);
   }
   tick();
