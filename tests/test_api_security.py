@@ -78,8 +78,8 @@ def test_keys_are_stored_hashed_and_verified(settings: ApiSettings) -> None:
         store.revoke("doesnotexist")
 
 
-def test_token_bucket_refuses_over_burst_and_says_when_to_retry() -> None:
-    limiter = TokenBucketLimiter(rate=2.0, burst=2)
+def test_token_bucket_refuses_over_burst_and_says_when_to_retry(tmp_path: Path) -> None:
+    limiter = TokenBucketLimiter(rate=2.0, burst=2, path=tmp_path / "ratelimit.sqlite")
     assert limiter.take("k") == 0.0
     assert limiter.take("k") == 0.0
     wait = limiter.take("k")

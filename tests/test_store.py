@@ -527,7 +527,7 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_process_killed_mid_import_leaves_the_previous_version_active(
+def test_process_killed_mid_import_leaves_the_previous_version_active_and_a_failed_attempt(
     database_url: str, sdn_batches: dict[str, SourceBatch]
 ) -> None:
     with Store.open(database_url) as store:
@@ -548,7 +548,16 @@ def test_process_killed_mid_import_leaves_the_previous_version_active(
 
     with Store.open(database_url) as store:
         assert active_of(store, DATASET_OFAC_SDN).id == before.id
-        assert [v.id for v in store.versions(DATASET_OFAC_SDN, include_failed=True)] == [before.id]
+        assert [v.id for v in store.versions(DATASET_OFAC_SDN)] == [before.id]
+        [killed] = [
+            v for v in store.versions(DATASET_OFAC_SDN, include_failed=True) if v.id != before.id
+        ]
+        assert (killed.status, killed.label, killed.entity_count) == (
+            "failed",
+            "sdn_2024-05-03",
+            14965,
+        )
+        assert killed.error == f"interrupted: process {child.pid} ended before the import finished"
         assert _stored_entity_rows(store) == _expected_entity_rows(store)
         only_in_killed = (
             raw_rows("ofac_sdn/sdn_2024-05-03").keys() - raw_rows("ofac_sdn/sdn_2024-05-01").keys()

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from clearance import __version__
+from clearance import __version__, config
 from clearance.api import alerts, jobs, lists, reconcile, screening, yente
 from clearance.api.errors import RequestGuardMiddleware, install_error_handlers
 from clearance.api.security import AuditLog, Guard, KeyStore, SessionSigner, TokenBucketLimiter
@@ -61,7 +61,9 @@ def create_app(settings: ApiSettings | None = None, services: Services | None = 
     app.state.guard = Guard(
         enabled=settings.auth,
         keys=KeyStore(settings.resolved_database_url()),
-        limiter=TokenBucketLimiter(settings.rate_per_second, settings.rate_burst),
+        limiter=TokenBucketLimiter(
+            settings.rate_per_second, settings.rate_burst, config.home() / "ratelimit.sqlite"
+        ),
         signer=SessionSigner.from_home(),
         cache_seconds=settings.key_cache_seconds,
     )

@@ -1,5 +1,8 @@
 """Error responses: clear messages for bad input, never a stack trace to a client.
 
+A request that fails validation (422) gets each error's field, message and a short excerpt of
+the offending value, never the request body itself (which may be megabytes, or sensitive).
+
 Two pure-ASGI middlewares (cheaper per request than Starlette's ``BaseHTTPMiddleware``):
 :class:`RequestGuardMiddleware` gives every request an id, turns unexpected exceptions into a
 generic 500 naming that id (details go to the server log), and refuses bodies over the size
@@ -11,10 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from clearance.errors import ClearanceError, InputError
@@ -26,6 +30,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Characters of an invalid value quoted back in a 422 answer.
+EXCERPT_CHARS = 80
+#: Validation errors listed in one 422 answer (the rest are counted).
+MAX_ERRORS = 20
 
 
 class BodyTooLarge(Exception):
@@ -141,8 +150,41 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], request_id: 
     await send({"type": "http.response.body", "body": payload})
 
 
+def excerpt(value: Any) -> str:
+    """At most :data:`EXCERPT_CHARS` characters of ``value`` (as JSON), saying how long it was."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return f"{text[:EXCERPT_CHARS]}... ({len(text):,} characters)"
+
+
+def validation_errors(errors: Sequence[Any]) -> dict[str, Any]:
+    """The 422 body: field (``loc``), message, type and an excerpt of the value, per error."""
+    detail = []
+    for error in errors[:MAX_ERRORS]:
+        item: dict[str, Any] = {
+            "loc": list(error.get("loc", ())),
+            "msg": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        if "input" in error:
+            item["input"] = excerpt(error["input"])
+        if error.get("ctx"):
+            item["ctx"] = {key: excerpt(value) for key, value in error["ctx"].items()}
+        detail.append(item)
+    body: dict[str, Any] = {"detail": detail}
+    if len(errors) > MAX_ERRORS:
+        body["more_errors"] = len(errors) - MAX_ERRORS
+    return body
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Clearance's own errors carry user-facing messages: return them as 400s."""
+    """Clearance's own errors carry user-facing messages: return them as 400s; validation
+    errors as 422s that name the field without echoing the body."""
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_errors(exc.errors()), status_code=422)
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> JSONResponse:

@@ -12,11 +12,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from clearance.cli.common import reporting_errors
+from clearance.cli.commands_monitor import USER_HELP, _default_user
+from clearance.cli.common import err, reporting_errors
 from clearance.errors import ClearanceError
 
 if TYPE_CHECKING:
     from clearance.model import Entity
+    from clearance.sources.batch import SourceBatch
+    from clearance.store import ImportReport, ImportResult
 
 #: This module's commands; cli/main.py adds them to the ``clearance`` app.
 app = typer.Typer()
@@ -68,14 +71,22 @@ def _date(value: Any) -> str:
 @lists_app.command("import")
 def import_(
     paths: list[Path] = typer.Argument(..., help="List files or folders (formats detected)."),
+    allow_older: bool = typer.Option(
+        False,
+        "--allow-older",
+        help="Activate a list published before the active one (a roll-back; audited).",
+    ),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every warning."),
     format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
 ) -> None:
     """Import list files as new versions, each activated atomically.
 
-    Every file is read before anything is stored: a bad file stops the import with its file and
-    line, and the store stays as it was. Monitored records the change can affect are re-screened
-    at once (see `clearance alerts list`).
+    Every file is read before anything is stored: a bad file (or a folder with no list file)
+    stops the import with its file and line, and the store stays as it was. A list published
+    before the active version of its dataset is refused unless --allow-older. Each dataset is
+    printed as it is committed. Monitored records the change can affect are re-screened at once
+    (see `clearance alerts list`).
     """
     _check_format(format)
     with reporting_errors(doing="importing"):
@@ -83,7 +94,10 @@ def import_(
         if missing:
             raise ClearanceError(f"no such file or folder: {', '.join(missing)}")
         store = _open_store(rescreen=True)
-        report = store.import_paths(paths)
+        with _Progress(format) as progress:
+            report = store.import_paths(
+                paths, allow_older=allow_older, actor=user or "cli", progress=progress
+            )
     _print_report(report, verbose, format)
 
 
@@ -95,7 +109,8 @@ def update(
     """Download the current official OFAC and UN files, then import them.
 
     Everything is downloaded (with timeouts, retries and checksums) before anything is imported,
-    so being offline leaves the store as it was. Monitored records are re-screened as on import.
+    so being offline leaves the store as it was. Monitored records are re-screened as on import;
+    a downloaded list older than the active one is refused as on import.
     """
     _check_format(format)
     with reporting_errors(doing="updating"):
@@ -107,29 +122,62 @@ def update(
                 files = download_official(Path(folder))
             except ClearanceError as exc:
                 raise ClearanceError(f"could not download the official lists: {exc}") from None
-            report = store.import_paths(files)
+            with _Progress(format) as progress:
+                report = store.import_paths(files, progress=progress)
     _print_report(report, verbose, format)
 
 
-def _print_report(report: Any, verbose: bool, format: str) -> None:
+class _Progress:
+    """Says what an import does while it runs: one line per dataset as it is committed (on
+    stderr with ``--format json``, whose stdout is the report), and on a terminal a spinner
+    naming the step in progress."""
+
+    def __init__(self, format: str) -> None:
+        self.console = err if format == "json" else out
+        self.status = self.console.status("reading list files") if out.is_terminal else None
+
+    def __enter__(self) -> _Progress:
+        if self.status is not None:
+            self.status.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+    def __call__(self, batch: SourceBatch, result: ImportResult | None) -> None:
+        if result is None:
+            if self.status is not None:
+                count = f"{len(batch.entities):,} entities"
+                self.status.update(Text(f"writing {batch.dataset} ({count}) - {batch.label}"))
+            return
+        self.console.print(Text(_result_line(result)), highlight=False, soft_wrap=True)
+
+
+def _result_line(result: ImportResult) -> str:
     from clearance.store import OUTCOME_UNCHANGED
 
+    version = result.version
+    if result.outcome == OUTCOME_UNCHANGED:
+        state = "active" if version.active else "not active"
+        line = f"unchanged {version.dataset}: same content as version {version.id} ({state})"
+    else:
+        line = (
+            f"imported  {version.dataset} version {version.id}: "
+            f"{version.entity_count} entities, {len(result.warnings)} warnings"
+        )
+        if result.previous is not None:
+            line += f", replaces version {result.previous.id}"
+            if result.older:
+                line += f" published later ({result.previous.published}; audited)"
+    return f"{line} - {version.label}"
+
+
+def _print_report(report: ImportReport, verbose: bool, format: str) -> None:
+    """The warnings summary (each dataset's line was printed as it was committed)."""
     if format == "json":
         _echo_json(report.to_dict())
         return
-    for result in report.results:
-        version = result.version
-        if result.outcome == OUTCOME_UNCHANGED:
-            state = "active" if version.active else "not active"
-            line = f"unchanged {version.dataset}: same content as version {version.id} ({state})"
-        else:
-            line = (
-                f"imported  {version.dataset} version {version.id}: "
-                f"{version.entity_count} entities, {len(result.warnings)} warnings"
-            )
-            if result.previous is not None:
-                line += f", replaces version {result.previous.id}"
-        out.print(Text(f"{line} - {version.label}"))
     for result in report.results:
         if not result.warnings:
             continue
@@ -196,7 +244,11 @@ def versions(
     dataset: str | None = typer.Option(None, "--dataset", "-d", help="Only this dataset."),
     format: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
 ) -> None:
-    """Every stored version, oldest first, failed import attempts included."""
+    """Every stored version, oldest first, failed import attempts included.
+
+    An import whose process was killed is listed as failed ("interrupted") from the next start
+    of any command; one still running is listed as importing.
+    """
     _check_format(format)
     with reporting_errors(doing="reading the store"):
         found = _open_store().versions(dataset=dataset, include_failed=True)
@@ -225,11 +277,17 @@ def versions(
 
 
 @lists_app.command("activate")
-def activate(version_id: int = typer.Argument(..., help="The version to make active.")) -> None:
-    """Make a stored version its dataset's active one again (e.g. to roll back an update)."""
+def activate(
+    version_id: int = typer.Argument(..., help="The version to make active."),
+    user: str = typer.Option(_default_user, "--user", "-u", help=USER_HELP),
+) -> None:
+    """Make a stored version its dataset's active one again (e.g. to roll back an update).
+
+    Recorded in the audit trail (`clearance audit export`) with who did it and both versions.
+    """
     with reporting_errors(doing="activating"):
-        version = _open_store(rescreen=True).activate(version_id)
-    out.print(f"{version.dataset}: version {version.id} ({version.label}) is active")
+        version = _open_store(rescreen=True).activate(version_id, actor=user or "cli")
+    out.print(Text(f"{version.dataset}: version {version.id} ({version.label}) is active"))
 
 
 # --- diff and show -------------------------------------------------------------------------

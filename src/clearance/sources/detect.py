@@ -11,7 +11,10 @@ Grouping (see docs/ARCHITECTURE.md, "Datasets in the bundled files"):
 * a *partial* OFAC primary file (no 0x1A marker, complete last record) is merged over the newest
   full CSV version of its dataset: its rows replace or add rows by ent_num (a warning records it);
 * files that are not lists (``MANIFEST.md``, notes, checksums) are skipped quietly when found in
-  a folder; named explicitly, they are an error.
+  a folder; named explicitly, they are an error. A file whose name says list (``.xml``, ``.csv``,
+  ``.json``, ``.jsonl``, ``.ftm``) but whose content is none (a failed download, random bytes) is
+  an error wherever it lies, and so is a folder that holds no list file at all: an import never
+  succeeds by doing nothing.
 
 ``content_hash`` is a sha256 over the sha256 digests of the batch's files, sorted, so the same
 bytes give the same hash wherever the files lie.
@@ -38,19 +41,24 @@ _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _XML_ROOTS = {"sdnList": "ofac_xml", "CONSOLIDATED_LIST": "un_xml"}
 #: Suffixes that are never list files (skipped quietly inside folders).
 _NOT_LISTS = {".md", ".txt", ".sha256", ".pdf", ".html", ".py", ".json5", ".gz", ".zip"}
+#: Suffixes that promise a list file: one whose content is not a list is an error, not a skip.
+_LIST_SUFFIXES = (".csv", ".xml", ".json", ".jsonl", ".ftm")
+#: Names listed when a folder holds no list file.
+_SHOWN_NAMES = 8
 
 
 def detect_format(path: Path) -> str | None:
     """``ofac_csv``, ``ofac_xml``, ``un_xml`` or ``ftm_json`` from the file's first bytes.
 
-    None for files that are not lists. Raises :class:`InputError` for an empty file with a list
-    suffix and for XML whose root no importer knows.
+    None for files that are not lists. Raises :class:`InputError` for a file with a list suffix
+    that is empty or holds no list, and for XML whose root no importer knows.
     """
     with path.open("rb") as handle:
         head = handle.read(8192)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    suffix = path.suffix.lower()
     if not stripped:
-        if path.suffix.lower() in (".csv", ".xml", ".json", ".jsonl", ".ftm"):
+        if suffix in _LIST_SUFFIXES:
             raise InputError("empty file: no records", Location(str(path)))
         return None
     if stripped.startswith(b"<"):
@@ -65,12 +73,27 @@ def detect_format(path: Path) -> str | None:
         return _XML_ROOTS[root]
     if stripped.startswith(b"{"):
         return "ftm_json"
-    if path.suffix.lower() in _NOT_LISTS:
+    if suffix in _NOT_LISTS:
         return None
     first_line = stripped.split(b"\n", 1)[0]
-    if re.match(rb"^\d+,", first_line) or path.suffix.lower() == ".csv":
+    if re.match(rb"^\d+,", first_line) or suffix == ".csv":
         return "ofac_csv"
+    if suffix in _LIST_SUFFIXES:
+        raise InputError(
+            f"not a list file: named {suffix} but its content is not an OFAC or UN XML, OFAC "
+            f"CSV or FtM JSON list (it starts with {_excerpt(stripped)}); a failed download?",
+            Location(str(path)),
+        )
     return None
+
+
+def _excerpt(head: bytes) -> str:
+    """The first bytes of a file, readable: text as text, anything else as binary."""
+    sample = head[:40]
+    text = head[:160].decode("utf-8", "replace")[:40]
+    if "\ufffd" in text or not " ".join(text.split()).isprintable():
+        return f"binary data: {sample[:12].hex(' ')} ..."
+    return repr(text)
 
 
 def _date_key(path: Path, published: str | None) -> str:
@@ -93,19 +116,21 @@ def _hash(files: Iterable[Path]) -> str:
     return outer.hexdigest()
 
 
-def _collect(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
-    """(file, named explicitly) for every file under ``paths``, each once, in path order."""
+def _collect(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], dict[Path, list[Path]]]:
+    """(file, named explicitly) for every file under ``paths``, each once, in path order; and
+    every file (hidden ones included) of each folder given, to check it holds a list."""
     seen: set[Path] = set()
     found: list[tuple[Path, bool]] = []
+    folders: dict[Path, list[Path]] = {}
     for path in paths:
         path = Path(path)
         if not path.exists():
             raise InputError("no such file or folder", Location(str(path)))
-        candidates = (
-            [(p, False) for p in sorted(path.rglob("*")) if p.is_file()]
-            if path.is_dir()
-            else [(path, True)]
-        )
+        if path.is_dir():
+            folders[path] = [p for p in sorted(path.rglob("*")) if p.is_file()]
+            candidates = [(p, False) for p in folders[path]]
+        else:
+            candidates = [(path, True)]
         for candidate, explicit in candidates:
             if candidate.name.startswith("."):
                 continue
@@ -113,7 +138,25 @@ def _collect(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
             if key not in seen:
                 seen.add(key)
                 found.append((candidate, explicit))
-    return found
+    return found, folders
+
+
+def _check_folders(folders: dict[Path, list[Path]], lists: set[Path]) -> None:
+    """An error naming the first folder that holds no list file, and what it does hold."""
+    for folder, files in folders.items():
+        if any(f.resolve() in lists for f in files):
+            continue
+        if not files:
+            found = "it is empty"
+        else:
+            names = [str(f.relative_to(folder)) for f in files[:_SHOWN_NAMES]]
+            more = f" and {len(files) - _SHOWN_NAMES} more" if len(files) > _SHOWN_NAMES else ""
+            found = f"found {len(files)} other file(s): {', '.join(names)}{more}"
+        raise InputError(
+            f"no list file in this folder ({found}); expected OFAC CSV/XML, UN XML or FtM JSON "
+            "files",
+            Location(str(folder)),
+        )
 
 
 @dataclass(slots=True)
@@ -140,12 +183,16 @@ def read_paths(paths: Iterable[Path], *, dataset: str | None = None) -> list[Sou
     versions: list[_Version] = []
     supplements: list[OfacTable] = []
     partials: list[OfacTable] = []
-    for path, explicit in _collect(paths):
+    files, folders = _collect(paths)
+    detected: list[tuple[Path, str]] = []
+    for path, explicit in files:
         fmt = detect_format(path)
-        if fmt is None:
-            if explicit:
-                raise InputError("not a list file (unknown format)", Location(str(path)))
-            continue
+        if fmt is not None:
+            detected.append((path, fmt))
+        elif explicit:
+            raise InputError("not a list file (unknown format)", Location(str(path)))
+    _check_folders(folders, {path.resolve() for path, _fmt in detected})
+    for path, fmt in detected:
         if fmt == "ofac_csv":
             table = read_table(path)
             if table.kind != "primary":

@@ -1,4 +1,9 @@
-"""Streaming, namespace-agnostic XML reading shared by the OFAC and UN XML importers."""
+"""Streaming, namespace-agnostic XML reading shared by the OFAC and UN XML importers.
+
+A list file that declares a DTD (``<!DOCTYPE ...>``, with or without entities) is refused with
+its line: official lists never carry one, entities are never expanded (no network, no files),
+and an unexpanded entity would silently empty the field that uses it, so a name could vanish.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +63,7 @@ def iter_xml(
                 depth += 1
                 if depth == 1:
                     root = element
+                    _refuse_dtd(path, element)
                     if local(element) not in roots:
                         raise InputError(
                             f"unknown XML root <{local(element)}>: expected "
@@ -81,3 +87,30 @@ def iter_xml(
             raise InputError("empty XML file", Location(str(path)))
     except etree.XMLSyntaxError as exc:
         raise InputError(f"malformed XML: {exc.msg}", Location(str(path), exc.lineno)) from None
+
+
+def _refuse_dtd(path: Path, root: etree._Element) -> None:
+    """:class:`InputError` at the DOCTYPE (or first ENTITY) line when the file declares one."""
+    docinfo = root.getroottree().docinfo
+    dtd = docinfo.internalDTD
+    if not docinfo.doctype and dtd is None:
+        return
+    entities = [entity.name for entity in dtd.iterentities()] if dtd is not None else []
+    needle = b"<!ENTITY" if entities else b"<!DOCTYPE"
+    what = f"entities ({', '.join(entities)})" if entities else "a DTD (<!DOCTYPE ...>)"
+    raise InputError(
+        f"the file declares {what}: refused, since list files never need one and entities are "
+        "not expanded, so a field using one would silently become empty",
+        Location(str(path), _first_line_with(path, needle, root.sourceline)),
+    )
+
+
+def _first_line_with(path: Path, needle: bytes, last: int | None) -> int | None:
+    """The number of the first line (up to ``last``) holding ``needle``."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if needle in line:
+                return number
+            if last is not None and number >= last:
+                break
+    return None

@@ -1,10 +1,16 @@
 """The versioned list store: every import is a version, activation switches one row.
 
-An import writes its version row, entities, warnings and the dataset's active-version pointer in
-ONE transaction. A crash or a killed process at any point rolls all of it back, so no half
-version is ever visible and the previously active version stays active; there is no pending
-state to clean up afterwards. An import that raises is recorded as a ``failed`` version without
-entities, so the attempt stays on record.
+An import first records an ``importing`` version row (with its process id and host) in a short
+transaction of its own, then writes the entities, warnings, the row's ``complete`` status and
+the dataset's active-version pointer in ONE transaction. A crash or a killed process rolls that
+transaction back, so no half version is ever visible and the previously active version stays
+active; the ``importing`` row stays behind and is marked ``failed`` ("interrupted") the next time
+the store is opened and its process is gone. An import that raises is marked ``failed`` at once.
+Either way the attempt stays on record (``lists versions``).
+
+Lists only move forward: an import whose publication date is older than the active version's is
+refused (:class:`OlderListError`) unless the caller allows it; that import, and every explicit
+activation (a roll-back), is an event in the audit trail, in the transaction that activates.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -33,6 +40,7 @@ from clearance.store.engine import make_engine, redacted_url, upgrade, write_con
 from clearance.store.tables import (
     STATUS_COMPLETE,
     STATUS_FAILED,
+    STATUS_IMPORTING,
     ActiveVersion,
     DatasetVersion,
     EntityRecord,
@@ -49,14 +57,36 @@ READ_CHUNK = 2000
 #: Ids per ``IN (...)`` clause when loading changed entities for a diff.
 ID_CHUNK = 500
 
+#: An ``importing`` row of another host cannot have its process checked from here: it is taken
+#: as interrupted once it is this old (no import comes anywhere near it).
+FOREIGN_IMPORT_STALE_AFTER = timedelta(hours=24)
+#: The actor of audit events the software itself causes (the built-in register).
+SYSTEM_ACTOR = "clearance"
+
 OUTCOME_IMPORTED = "imported"
 OUTCOME_UNCHANGED = "unchanged"
 
 ActivationListener = Callable[["VersionInfo", "VersionInfo | None"], None]
+#: Called with a batch before it is written (result None), then with its result once committed.
+ImportProgress = Callable[[SourceBatch, "ImportResult | None"], None]
 
 
 class StoreError(ClearanceError):
     """A request the store cannot serve: unknown version, versions of different datasets..."""
+
+
+class OlderListError(StoreError):
+    """An import whose list was published before the active version of its dataset."""
+
+
+def is_older(published: str | None, than: str | None) -> bool:
+    """Whether ISO date ``published`` is before ``than``, compared at the precision both have
+    (``2025-12`` is not older than ``2025-12-19``). False when either date is unknown: such a
+    list cannot be ordered, so it is imported (its version shows no publication date)."""
+    if not published or not than:
+        return False
+    length = min(len(published), len(than))
+    return published[:length] < than[:length]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +138,15 @@ class ImportResult:
     outcome: str  # OUTCOME_IMPORTED | OUTCOME_UNCHANGED
     previous: VersionInfo | None = None  # the active version the import replaced
     warnings: list[InputWarning] = field(default_factory=list)
+    #: It replaced a version published later (allowed on purpose, and audited).
+    older: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome,
             "version": self.version.to_dict(),
             "previous_version": self.previous.id if self.previous else None,
+            "older_than_previous": self.older,
             "warnings": [_warning_dict(w) for w in self.warnings],
         }
 
@@ -154,6 +187,7 @@ class Store:
                 f"cannot open the database {redacted_url(str(engine.url))}: {reason}".strip()
             ) from exc
         store = cls(engine)
+        store.fail_interrupted_imports()
         store.ensure_register()
         return store
 
@@ -175,61 +209,105 @@ class Store:
         """Import the built-in register unless this exact register is already the active one."""
         from clearance import register
 
-        result = self.import_batch_result(register.load_batch())
+        # The register ships with this code: it is what this version of Clearance knows, even
+        # after a downgrade, so its publication date does not have to move forward.
+        result = self.import_batch_result(register.load_batch(), allow_older=True)
         if not result.version.active:
             return self.activate(result.version.id)
         return result.version
 
     # --- imports ---------------------------------------------------------------------------
 
-    def import_paths(self, paths: Sequence[Path | str]) -> ImportReport:
+    def import_paths(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        allow_older: bool = False,
+        actor: str = SYSTEM_ACTOR,
+        progress: ImportProgress | None = None,
+    ) -> ImportReport:
         """Read list files or folders (formats detected) and import each batch as a version.
 
-        Every file is parsed before anything is written, so bad input (``InputError``, naming
-        file and line) leaves the store untouched.
+        Every file is parsed, and every batch checked against the active versions' publication
+        dates, before anything is written, so bad input (``InputError``, naming file and line)
+        or an older list (:class:`OlderListError`) leaves the store untouched. ``progress`` hears
+        of each batch as it starts and as it is committed.
         """
         from clearance.sources import read_paths
 
         batches = read_paths([Path(p) for p in paths])
-        return ImportReport([self.import_batch_result(batch) for batch in batches])
+        if not allow_older:
+            self._check_forward(batches)
+        report = ImportReport()
+        for batch in batches:
+            if progress is not None:
+                progress(batch, None)
+            result = self.import_batch_result(batch, allow_older=allow_older, actor=actor)
+            report.results.append(result)
+            if progress is not None:
+                progress(batch, result)
+        return report
 
     def import_batch(self, batch: SourceBatch) -> VersionInfo:
         """Store ``batch`` as a new, active version (or return the stored one with its content)."""
         return self.import_batch_result(batch).version
 
-    def import_batch_result(self, batch: SourceBatch) -> ImportResult:
-        """Like :meth:`import_batch`, saying whether a version was created and what it replaced."""
+    def import_batch_result(
+        self, batch: SourceBatch, *, allow_older: bool = False, actor: str = SYSTEM_ACTOR
+    ) -> ImportResult:
+        """Like :meth:`import_batch`, saying whether a version was created and what it replaced.
+
+        A batch published before the active version is refused unless ``allow_older``; then the
+        activation is recorded in the audit trail as ``lists.imported_older`` by ``actor``.
+        """
         existing = self._complete_version(batch.dataset, batch.content_hash)
         if existing is not None:
             return ImportResult(existing, OUTCOME_UNCHANGED, None, list(batch.warnings))
         entities, warnings = _unique_entities(batch)
         now = datetime.now(UTC)
+        version_id = self._begin_import(batch, len(entities), len(warnings), now)
         try:
-            version_id, previous_id = self._write_version(batch, entities, warnings, now)
-        except IntegrityError:
+            previous_id, older = self._write_version(
+                version_id, batch, entities, warnings, now, allow_older, actor
+            )
+        except IntegrityError as exc:
             existing = self._complete_version(batch.dataset, batch.content_hash)
             if existing is None:
+                self._record_failure(version_id, exc)
                 raise
             # Another process stored the same content between our check and our commit.
+            self._drop_attempt(version_id)
             return ImportResult(existing, OUTCOME_UNCHANGED, None, warnings)
-        except Exception as exc:
-            self._record_failure(batch, len(entities), len(warnings), now, exc)
+        except BaseException as exc:  # Ctrl-C included: the attempt is on record as failed
+            self._record_failure(version_id, exc)
             raise
         version = self.version(version_id)
         previous = self.version(previous_id) if previous_id is not None else None
         self._notify(version, previous)
-        return ImportResult(version, OUTCOME_IMPORTED, previous, warnings)
+        return ImportResult(version, OUTCOME_IMPORTED, previous, warnings, older)
 
-    def _write_version(
-        self,
-        batch: SourceBatch,
-        entities: list[Entity],
-        warnings: list[InputWarning],
-        now: datetime,
-    ) -> tuple[int, int | None]:
-        """Version row, entities, warnings and activation, all in one transaction."""
+    def _check_forward(self, batches: Sequence[SourceBatch]) -> None:
+        """Refuse the first new batch published before the version it would replace: the
+        active one, or an earlier batch of the same call."""
+        current = {
+            v.dataset: (v.published, f"the active version {v.id} ({v.label})")
+            for v in self.active_versions()
+        }
+        for batch in batches:
+            if self._complete_version(batch.dataset, batch.content_hash) is not None:
+                continue
+            published, what = current.get(batch.dataset, (None, ""))
+            _refuse_older(batch, published, what)
+            if batch.published:
+                current[batch.dataset] = (batch.published, f"{batch.label}, imported before it")
+
+    def _begin_import(
+        self, batch: SourceBatch, entity_count: int, warning_count: int, now: datetime
+    ) -> int:
+        """Record the attempt as ``importing`` (with this process's id and host), committed at
+        once, so a process killed in the long transaction still leaves it on record."""
         with write_connection(self.engine) as connection, connection.begin():
-            version_id = connection.execute(
+            return connection.execute(
                 insert(DatasetVersion).values(
                     dataset=batch.dataset,
                     label=batch.label,
@@ -238,11 +316,35 @@ class Store:
                     files=[os.path.abspath(p) for p in batch.files],
                     published=batch.published,
                     imported_at=now,
-                    entity_count=len(entities),
-                    warning_count=len(warnings),
-                    status=STATUS_COMPLETE,
+                    entity_count=entity_count,
+                    warning_count=warning_count,
+                    status=STATUS_IMPORTING,
+                    pid=os.getpid(),
+                    host=socket.gethostname(),
                 )
             ).inserted_primary_key[0]
+
+    def _write_version(
+        self,
+        version_id: int,
+        batch: SourceBatch,
+        entities: list[Entity],
+        warnings: list[InputWarning],
+        now: datetime,
+        allow_older: bool,
+        actor: str,
+    ) -> tuple[int | None, bool]:
+        """Entities, warnings, the ``complete`` status and activation, all in one transaction.
+
+        Returns the version it replaced and whether that one was published later."""
+        with write_connection(self.engine) as connection, connection.begin():
+            active = _locked_active(connection, batch.dataset)
+            older = active is not None and is_older(batch.published, active.published)
+            if older and not allow_older:
+                assert active is not None
+                _refuse_older(
+                    batch, active.published, f"the active version {active.id} ({active.label})"
+                )
             _bulk_insert(
                 connection,
                 EntityRecord.__table__,
@@ -255,49 +357,120 @@ class Store:
                 WARNING_COLUMNS,
                 (_warning_row(version_id, w) for w in warnings),
             )
+            connection.execute(
+                update(DatasetVersion)
+                .where(DatasetVersion.id == version_id)
+                .values(status=STATUS_COMPLETE)
+            )
             previous_id = _switch_active(connection, batch.dataset, version_id, now)
-        return version_id, previous_id
+            if older:
+                assert active is not None
+                _audit(
+                    connection,
+                    actor,
+                    "lists.imported_older",
+                    {
+                        "dataset": batch.dataset,
+                        "version": version_id,
+                        "published": batch.published,
+                        "label": batch.label,
+                        "replaced_version": active.id,
+                        "replaced_published": active.published,
+                    },
+                )
+        return previous_id, older
 
-    def _record_failure(
-        self,
-        batch: SourceBatch,
-        entity_count: int,
-        warning_count: int,
-        now: datetime,
-        exc: Exception,
-    ) -> None:
-        """Keep a ``failed`` version row (no entities) so the failed attempt is on record."""
+    def _record_failure(self, version_id: int, exc: BaseException) -> None:
+        """Mark the attempt ``failed`` with the error (its entities were rolled back)."""
+        reason = str(exc) or "interrupted"
+        self._set_failed(version_id, f"{exc.__class__.__name__}: {reason}"[:2000])
+
+    def _set_failed(self, version_id: int, error: str) -> None:
         try:
             with write_connection(self.engine) as connection, connection.begin():
                 connection.execute(
-                    insert(DatasetVersion).values(
-                        dataset=batch.dataset,
-                        label=batch.label,
-                        format=batch.format,
-                        content_hash=batch.content_hash,
-                        files=[os.path.abspath(p) for p in batch.files],
-                        published=batch.published,
-                        imported_at=now,
-                        entity_count=entity_count,
-                        warning_count=warning_count,
-                        status=STATUS_FAILED,
-                        error=f"{exc.__class__.__name__}: {exc}"[:2000],
+                    update(DatasetVersion)
+                    .where(
+                        DatasetVersion.id == version_id,
+                        DatasetVersion.status == STATUS_IMPORTING,
                     )
+                    .values(status=STATUS_FAILED, error=error)
                 )
         except SQLAlchemyError:
-            log.exception("could not record the failed import of %s", batch.label)
+            log.exception("could not record the failed import of version %s", version_id)
+
+    def _drop_attempt(self, version_id: int) -> None:
+        """Remove the ``importing`` row of an attempt that turned out to store nothing new."""
+        with write_connection(self.engine) as connection, connection.begin():
+            connection.execute(
+                DatasetVersion.__table__.delete().where(
+                    DatasetVersion.id == version_id, DatasetVersion.status == STATUS_IMPORTING
+                )
+            )
+
+    def fail_interrupted_imports(self) -> list[int]:
+        """Mark ``failed`` every ``importing`` version whose process is gone; returns their ids.
+
+        On this host an import's process is checked by pid and start time (a pid reused by a
+        later process does not keep a dead import alive); another host's import is taken as
+        interrupted after :data:`FOREIGN_IMPORT_STALE_AFTER`.
+        """
+        query = select(
+            DatasetVersion.id, DatasetVersion.pid, DatasetVersion.host, DatasetVersion.imported_at
+        ).where(DatasetVersion.status == STATUS_IMPORTING)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        here = socket.gethostname()
+        failed: list[int] = []
+        for row in rows:
+            started = _aware(row.imported_at)
+            assert started is not None
+            if row.host == here:
+                if _process_alive(row.pid, started):
+                    continue
+                error = f"interrupted: process {row.pid} ended before the import finished"
+            elif datetime.now(UTC) - started > FOREIGN_IMPORT_STALE_AFTER:
+                error = (
+                    f"interrupted: process {row.pid} on {row.host} did not finish within "
+                    f"{FOREIGN_IMPORT_STALE_AFTER}"
+                )
+            else:
+                continue
+            self._set_failed(row.id, error)
+            failed.append(row.id)
+        if failed:
+            log.warning("marked interrupted imports as failed: versions %s", failed)
+        return failed
 
     # --- activation ------------------------------------------------------------------------
 
-    def activate(self, version_id: int | str) -> VersionInfo:
-        """Make a stored, complete version the active one of its dataset (one transaction)."""
+    def activate(self, version_id: int | str, *, actor: str = SYSTEM_ACTOR) -> VersionInfo:
+        """Make a stored, complete version the active one of its dataset (one transaction).
+
+        Recorded in the audit trail (``lists.activated``, ``older`` when it rolls back to a list
+        published before the one it replaces), in the same transaction."""
         version = self.version(version_id)
         if version.status != STATUS_COMPLETE:
             raise StoreError(f"version {version.id} is {version.status} and cannot be activated")
         if version.active:
             return version
         with write_connection(self.engine) as connection, connection.begin():
+            active = _locked_active(connection, version.dataset)
             previous_id = _switch_active(connection, version.dataset, version.id, datetime.now(UTC))
+            _audit(
+                connection,
+                actor,
+                "lists.activated",
+                {
+                    "dataset": version.dataset,
+                    "version": version.id,
+                    "published": version.published,
+                    "label": version.label,
+                    "replaced_version": active.id if active else None,
+                    "replaced_published": active.published if active else None,
+                    "older": active is not None and is_older(version.published, active.published),
+                },
+            )
         activated = self.version(version.id)
         self._notify(activated, self.version(previous_id) if previous_id is not None else None)
         return activated
@@ -593,6 +766,57 @@ def _warning_dict(warning: InputWarning) -> dict[str, Any]:
         "kind": warning.kind,
         "message": warning.message,
     }
+
+
+def _refuse_older(batch: SourceBatch, published: str | None, what: str) -> None:
+    """Raise :class:`OlderListError` when ``batch`` was published before ``published``."""
+    if is_older(batch.published, published):
+        raise OlderListError(
+            f"{batch.files[0]}: this {batch.dataset} list was published {batch.published}, "
+            f"before {what}, published {published}. Refused, so that a stale file cannot "
+            "replace a newer list; to go back on purpose, import it with --allow-older or "
+            "activate a stored version with `clearance lists activate VERSION` (both audited)."
+        )
+
+
+def _locked_active(connection: Connection, dataset: str) -> Row[Any] | None:
+    """The active version of ``dataset`` (id, label, published), locked until commit."""
+    query = (
+        select(DatasetVersion.id, DatasetVersion.label, DatasetVersion.published)
+        .join(ActiveVersion, ActiveVersion.version_id == DatasetVersion.id)
+        .where(ActiveVersion.dataset == dataset)
+        .with_for_update(of=ActiveVersion)
+    )
+    return connection.execute(query).first()
+
+
+def _audit(connection: Connection, actor: str, action: str, detail: dict[str, Any]) -> None:
+    """Append an audit event inside the caller's transaction (it commits with the change)."""
+    from sqlalchemy.orm import Session
+
+    from clearance.monitoring.audit import append_event  # the trail shares this database
+
+    with Session(bind=connection) as session:
+        append_event(session, actor=actor, action=action, detail=detail)
+
+
+def _process_alive(pid: int | None, started: datetime) -> bool:
+    """Whether process ``pid`` of this host runs and is older than the import it would own."""
+    import psutil
+
+    if pid is None:
+        return False
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        created = process.create_time()
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        return True
+    # A process started after the import began cannot be its importer: the pid was reused.
+    return created <= started.timestamp() + 1
 
 
 def _switch_active(

@@ -21,8 +21,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: A version whose entities are all stored; the only kind ever listed or activated.
 STATUS_COMPLETE = "complete"
-#: An import that raised while writing: kept (without entities) so the attempt is on record.
+#: An import that raised while writing, or whose process died: kept (without entities) so the
+#: attempt is on record.
 STATUS_FAILED = "failed"
+#: An import in progress, recorded (with its process id and host) in its own short transaction
+#: before the long one that writes the entities; a row whose process is gone is marked failed
+#: the next time the store is opened.
+STATUS_IMPORTING = "importing"
 
 COMPLETE_CONDITION = "status = 'complete'"
 
@@ -59,6 +64,9 @@ class DatasetVersion(Base):
     warning_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
+    #: The importing process (migration 0005), to tell a running import from a killed one.
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
 
 
 class EntityRecord(Base):
