@@ -49,6 +49,9 @@ class Services:
             store = Store.open(self.settings.database_url)
             # Imports through this server re-screen the monitored records, as CLI imports do.
             Monitor(store).attach()
+            from clearance.ownership import OwnershipWatch
+
+            OwnershipWatch(store).attach()  # and re-evaluate ownership on a list change
             signature = self._active_signature(store)
             screener = Screener.open(store=store)
         except Exception as exc:

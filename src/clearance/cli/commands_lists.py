@@ -46,6 +46,9 @@ def _open_store(*, rescreen: bool = False) -> Any:
         from clearance.monitoring import Monitor
 
         Monitor(store).attach()
+        from clearance.ownership import OwnershipWatch
+
+        OwnershipWatch(store).attach()  # a list change re-evaluates ownership (if any is loaded)
     return store
 
 

@@ -25,6 +25,7 @@ from clearance.cli import (  # noqa: E402
     commands_info,  # noqa: F401
     commands_lists,  # noqa: F401
     commands_monitor,  # noqa: F401
+    commands_ownership,  # noqa: F401
     commands_payments,  # noqa: F401
     commands_screen,  # noqa: F401
     commands_serve,  # noqa: F401

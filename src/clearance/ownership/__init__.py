@@ -36,6 +36,7 @@ __all__ = [
     "OwnershipStore",
     "OwnershipWatch",
     "Settings",
+    "analyse",
     "evaluate",
     "import_ownership",
     "settings_from_env",
@@ -61,6 +62,17 @@ def evaluate(
     With ``previous`` (same ownership versions), only the part of the graph downstream of the
     parties whose blocked-owner status changed is recomputed.
     """
+    result = analyse(store, settings, screener, previous)
+    return result, publish(store, result)
+
+
+def analyse(
+    store: Store,
+    settings: Settings | None = None,
+    screener: Any = None,
+    previous: Result | None = None,
+) -> Result:
+    """As :func:`evaluate`, without publishing (what ``explain`` shows)."""
     from clearance.matching import Screener
 
     settings = settings or settings_from_env()
@@ -77,10 +89,9 @@ def evaluate(
     versions = {
         k: v for k, v in screener.versions.items() if k not in DERIVED_DATASETS
     }
-    result = evaluate_graph(
+    return evaluate_graph(
         graph, seeds, settings, versions, previous.evaluation if same_graph and previous else None
     )
-    return result, publish(store, result)
 
 
 def import_ownership(

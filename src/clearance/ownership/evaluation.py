@@ -358,7 +358,7 @@ def chains(result: Result, node: int, basis: np.ndarray) -> list[dict[str, Any]]
     return found[:MAX_CHAINS]
 
 
-def _share_text(graph: OwnershipGraph, owner: int, owned: int) -> str:
+def share_text(graph: OwnershipGraph, owner: int, owned: int) -> str:
     parts = []
     for interest in graph.edges.get((owner, owned), []):
         text = str(interest.share)
@@ -377,7 +377,7 @@ def _chain(result: Result, path: list[int]) -> dict[str, Any]:
     text = seed.label()
     steps = []
     for owner, owned in pairwise(path):
-        share = _share_text(graph, owner, owned)
+        share = share_text(graph, owner, owned)
         text += f" {share} → {graph.parties[owned][1].name}"
         steps.append({"owner": graph.keys[owner], "owned": graph.keys[owned], "share": share})
     last = graph.graph.lower[path[-1], path[-2]]
