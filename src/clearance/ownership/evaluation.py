@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -460,31 +460,40 @@ def _pct(value: float) -> str:
 
 
 def publish(store: Store, result: Result) -> dict[str, Any]:
-    """Write each derived dataset as a version (a no-op when its content did not change)."""
-    from clearance.store.store import OUTCOME_IMPORTED
+    """Write each derived dataset as a new version when its content differs from the active one.
 
+    Always forward: going back to content an older version had is a new version too, so
+    monitoring (which re-screens from its watermark forward) sees every change as a diff.
+    """
     outcomes: dict[str, Any] = {}
     label_versions = ", ".join(f"{k} {v}" for k, v in sorted(result.list_versions.items()))
     owners = ", ".join(v.label for v in result.graph.versions) or "no ownership data"
+    active = {v.dataset: v for v in store.active_versions()}
     for dataset in REGIMES[result.settings.regime]:
         entities = sorted(result.entities.get(dataset, []), key=lambda x: x.id)
-        digest = hashlib.sha256(dataset.encode())
-        for entity in entities:
-            digest.update(entity.content_hash().encode())
+        content = _digest(entities)
+        current = active.get(dataset)
+        if current is not None and _digest(store.entities(version_ids=[current.id])) == content:
+            outcomes[dataset] = {"version": current.id, "entities": len(entities), "changed": False}
+            continue
+        after = str(current.id) if current is not None else "none"
         batch = SourceBatch(
             dataset=dataset,
             entities=entities,
             files=[],
-            content_hash=digest.hexdigest(),
+            content_hash=hashlib.sha256(f"{content}:{after}".encode()).hexdigest(),
             label=f"ownership of {owners} over {label_versions}"[:500],
             format=FORMAT,
         )
-        imported = store.import_batch_result(batch)
-        if not imported.version.active:
-            store.activate(imported.version.id)
-        outcomes[dataset] = {
-            "version": imported.version.id,
-            "entities": len(entities),
-            "changed": imported.outcome == OUTCOME_IMPORTED,
-        }
+        version = store.import_batch(batch)
+        if not version.active:
+            version = store.activate(version.id)
+        outcomes[dataset] = {"version": version.id, "entities": len(entities), "changed": True}
     return outcomes
+
+
+def _digest(entities: Iterable[Entity]) -> str:
+    digest = hashlib.sha256()
+    for entity in sorted(entities, key=lambda x: x.id):
+        digest.update(f"{entity.id}:{entity.content_hash()}\n".encode())
+    return digest.hexdigest()

@@ -91,17 +91,20 @@ def _party(proxy: Any, path: Path, number: int, problems: Problems) -> Party | N
     if not names:
         problems.add(Location(str(path), number, "name"), "a party needs a name")
         return None
-    countries = [*proxy.get("nationality"), *proxy.get("country"), *proxy.get("jurisdiction")]
-    births = proxy.get("birthDate") if proxy.schema.is_a("Person") else []
+    def values(prop: str) -> list[str]:
+        return proxy.get(prop, quiet=True)
+
+    countries = [*values("nationality"), *values("country"), *values("jurisdiction")]
+    births = values("birthDate")
     listed = proxy.id if proxy.id.split(":", 1)[0] in DATASETS and ":" in proxy.id else None
     return Party(
         id=proxy.id,
         schema=PARTY_SCHEMATA[proxy.schema.name],
         name=names[0],
-        aliases=[*names[1:], *proxy.get("alias")],
+        aliases=[*names[1:], *values("alias")],
         birth_date=sorted(births)[0] if births else None,
         country=next((iso for c in countries if (iso := to_iso2(c))), None),
-        identifiers=[v for prop in ID_PROPS if prop in proxy.schema.properties for v in proxy.get(prop)],
+        identifiers=[v for prop in ID_PROPS for v in values(prop)],
         listed_id=listed,
         source={"file": str(path), "line": number},
     )
