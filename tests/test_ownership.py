@@ -276,6 +276,7 @@ def test_interest_dates() -> None:
 # --- kept current ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_new_designation_blocks_owned_company_and_raises_an_alert(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
     without_caro = [e for e in sdn_entities() if e.id != CARO]
