@@ -7,7 +7,7 @@ parties whose owners' blocked holdings reach the threshold. It only grows, so it
 through cross-holdings (cycles), after at most as many rounds as the longest chain. Rounds touch
 only the owned parties of what the previous round added (a frontier), each as one sparse
 product, so a full evaluation and an update after a few changed owners use the same code: an
-update re-runs the fixed point only inside the part of the graph downstream of the change.
+update re-runs the fixed point only for the parties the changed owners reach.
 
 Ranges give two graphs, the lower and the upper bounds: *blocked* uses lower bounds, *possibly
 blocked* upper bounds (possibly blocked parties counting as owners at the next level), and the
@@ -71,18 +71,6 @@ class Graph:
     def size(self) -> int:
         return len(self.keys)
 
-    def downstream(self, nodes: np.ndarray) -> np.ndarray:
-        """Mask of ``nodes`` and every party they own, directly or through chains."""
-        reached = np.zeros(self.size, dtype=bool)
-        frontier = np.unique(nodes)
-        reached[frontier] = True
-        while frontier.size:
-            step = self.owns[frontier].indices
-            step = np.unique(step[~reached[step]])
-            reached[step] = True
-            frontier = step
-        return reached
-
     def cycles(self) -> list[np.ndarray]:
         """Groups of parties that own each other through a cycle (cross-holdings)."""
         count, labels = connected_components(self.owns, directed=True, connection="strong")
@@ -108,15 +96,45 @@ def fixed_point(
 
     ``test(share_sums, controlled)`` says which parties are blocked given the blocked share
     held in them and whether a blocked party controls them. With ``previous`` and ``changed``
-    (parties whose seed status changed), only the part downstream of ``changed`` is redone.
+    (parties whose seed status changed) only what the change reaches is redone: owners that
+    stopped being blocked can only unblock parties they reach through blocked parties (those
+    are reset and recomputed), new blocked owners can only block more (spread from them).
     """
     if previous is None or changed is None:
-        region = np.ones(graph.size, dtype=bool)
         blocked = seeds.copy()
-    else:
-        region = graph.downstream(changed)
-        blocked = np.where(region, seeds, previous)
-    candidates = np.flatnonzero(region & ~blocked)
+        return blocked, _spread(graph, shares, test, blocked, np.flatnonzero(~blocked), None)
+    blocked = previous.copy()
+    removed = changed[~seeds[changed]]
+    added = changed[seeds[changed]]
+    rounds = 0
+    if removed.size:
+        region = np.zeros(graph.size, dtype=bool)
+        region[removed] = True
+        frontier = removed
+        while frontier.size:
+            step = graph.owns[frontier].indices
+            step = np.unique(step[previous[step] & ~region[step]])
+            region[step] = True
+            frontier = step
+        blocked[region] = seeds[region]
+        rounds += _spread(graph, shares, test, blocked, np.flatnonzero(region & ~blocked), region)
+    if added.size:
+        blocked[added] = True
+        step = graph.owns[added].indices
+        rounds += _spread(graph, shares, test, blocked, np.unique(step[~blocked[step]]), None)
+    return blocked, rounds
+
+
+def _spread(
+    graph: Graph,
+    shares: sp.csr_matrix,
+    test: Test,
+    blocked: np.ndarray,
+    candidates: np.ndarray,
+    region: np.ndarray | None,
+) -> int:
+    """Block ``candidates`` that pass ``test``, then what they own, until nothing changes
+    (within ``region`` when given); ``blocked`` is updated in place. Returns the rounds."""
     rounds = 0
     while candidates.size:
         rounds += 1
@@ -128,9 +146,9 @@ def fixed_point(
             break
         blocked[added] = True
         step = graph.owns[added].indices
-        step = np.unique(step[region[step] & ~blocked[step]])
-        candidates = step
-    return blocked, rounds
+        keep = ~blocked[step] if region is None else region[step] & ~blocked[step]
+        candidates = np.unique(step[keep])
+    return rounds
 
 
 def ofac_test(level: float = OFAC_LEVEL) -> Test:
