@@ -303,3 +303,25 @@ def test_new_designation_blocks_owned_company_and_raises_an_alert(tmp_path: Path
     with monitor.sessions() as session:
         alert = session.get(Alert, blocked[0].id)
     assert alert is not None and alert.status == "closed"
+
+
+def test_every_path_sees_the_owned_entity(store: Store) -> None:
+    """Batch files, payments and document scans use the same index: no per-path code."""
+    import pandas as pd
+
+    from clearance.batch import screen_records
+    from clearance.documents import scan
+    from clearance.payments import screen_payment
+
+    import_ownership(store, [ACME], "acme")
+    screener = Screener.open(store)
+    records = pd.DataFrame({"id": ["r1", "r2"], "name": ["Acme Transport SA", "Blue Harbour Bakery"]})
+    frames = screen_records(records, screener, workers=1)
+    rows = pd.concat(frames)
+    assert "ownership_blocked:acme/acme-transport" in set(rows["entity_id"])
+    message = (REPO / "tests" / "fixtures" / "payments" / "mt103_clear.txt").read_text()
+    message = message.replace("WOLVERINE PRECISION TOOLING INC", "ACME TRANSPORT SA")
+    payment = screen_payment(message.encode(), screener=screener)
+    assert payment.verdict == "block"
+    mentions = scan("Invoice from Acme Holdings for freight, paid in March.", screener=screener)
+    assert any(m.entity_id == "ownership_blocked:acme/acme-holdings" for m in mentions)
