@@ -325,3 +325,22 @@ def test_every_path_sees_the_owned_entity(store: Store) -> None:
     assert payment.verdict == "block"
     mentions = scan("Invoice from Acme Holdings for freight, paid in March.", screener=screener)
     assert any(m.entity_id == "ownership_blocked:acme/acme-holdings" for m in mentions)
+
+
+def test_cli_import_explain_and_refusal(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from clearance.cli.main import app
+
+    with Store.open() as default:
+        default.import_batch(_sdn_batch(list(sdn_entities()), "d"))
+    runner = CliRunner()
+    done = runner.invoke(app, ["ownership", "import", str(ACME), "--dataset", "acme"])
+    assert done.exit_code == 0, done.output
+    assert "blocked by ownership 2" in done.output and "cycle" in done.output
+    explained = runner.invoke(app, ["ownership", "explain", "acme/acme-holdings"])
+    assert explained.exit_code == 0 and "share held by blocked persons: 55%" in explained.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("owner_name,owned_name,owned_id,share\nA,B,b,150\n", encoding="utf-8")
+    refused = runner.invoke(app, ["ownership", "import", str(bad)])
+    assert refused.exit_code == 1 and "line 2, field 'share'" in refused.output
