@@ -362,9 +362,67 @@ def _un(programs: list[str]) -> list[Consequence]:
     ]
 
 
+#: Derived datasets of :mod:`clearance.ownership` (entities blocked or flagged by ownership).
+OWNERSHIP_BLOCKED, OWNERSHIP_REVIEW, OWNERSHIP_EU_UK = (
+    "ownership_blocked",
+    "ownership_review",
+    "ownership_eu_uk",
+)
+FIFTY_PERCENT_GUIDANCE = (
+    "OFAC, Revised Guidance on Entities Owned by Persons Whose Property and Interests in "
+    "Property Are Blocked (50 Percent Rule), 13 August 2014"
+)
+
+
+def _ownership(programs: list[str], dataset: str) -> list[Consequence]:
+    """Entities blocked or flagged because of who owns them, not because they are listed."""
+    owners = tuple(programs)
+    if dataset == OWNERSHIP_BLOCKED:
+        bases = "; ".join(dict.fromkeys(program_authority(p) for p in programs))
+        return [
+            Consequence(
+                "block",
+                "Blocked by ownership (50 Percent Rule): block and report",
+                f"{FIFTY_PERCENT_GUIDANCE}; {bases}; 31 CFR 501" if bases else FIFTY_PERCENT_GUIDANCE,
+                "Blocked persons own 50% or more of this entity, directly or indirectly, "
+                "individually or in the aggregate: its property is blocked although it appears "
+                "on no list. Freeze it, do not process the transaction, and report it to OFAC "
+                "within 10 business days.",
+                owners,
+            ),
+            *[c for c in _reporting(owners) if c.code != "fifty_percent_rule"],
+        ]
+    if dataset == OWNERSHIP_EU_UK:
+        return [
+            Consequence(
+                "ownership_asset_freeze",
+                "EU/UK: owned more than 50% or controlled by a listed person: freeze",
+                "EU Council Best Practices on restrictive measures (ownership and control); "
+                "UK OFSI General Guidance (ownership and control)",
+                "Under the EU and UK test an entity owned more than 50% or controlled by a listed "
+                "person is presumed to be under its control: freeze its funds and make none "
+                "available to it unless the presumption is rebutted.",
+                owners,
+            )
+        ]
+    return [
+        Consequence(
+            "ownership_review",
+            "Possibly blocked or significant blocked ownership: review before processing",
+            FIFTY_PERCENT_GUIDANCE,
+            "Blocked persons may own 50% or more of this entity (the data gives ranges that "
+            "reach 50%), or own a significant share below 50%. OFAC asks for caution: establish "
+            "the ownership before processing, and block if it reaches 50%.",
+            owners,
+        )
+    ]
+
+
 def consequences_for(programs: Sequence[str], dataset: str) -> list[Consequence]:
     """The obligations that follow from a designation under ``programs`` on list ``dataset``."""
     cleaned = _clean(programs)
+    if dataset in (OWNERSHIP_BLOCKED, OWNERSHIP_REVIEW, OWNERSHIP_EU_UK):
+        return _ownership(cleaned, dataset)
     if dataset == DATASET_OFAC_SDN:
         return _us_designation(cleaned, sdn=True)
     if dataset == DATASET_REGISTER:
@@ -398,4 +456,4 @@ def block_worthy(programs: Sequence[str], dataset: str) -> bool:
     """Whether a confirmed hit means holding the funds (block, retain or freeze) rather than
     rejecting or reviewing: any SDN, an FTO/SDGT in force in the register, or a UN listing."""
     codes = {c.code for c in consequences_for(programs, dataset)}
-    return bool(codes & {"block", "retain_report", "un_asset_freeze"})
+    return bool(codes & {"block", "retain_report", "un_asset_freeze", "ownership_asset_freeze"})

@@ -262,6 +262,8 @@ def hit_payload(hit: Hit) -> dict[str, Any]:
         "tokens": hit.tokens,
         "consequences": hit.consequences,
         "topics": hit.topics,
+        "basis": hit.basis,
+        "ownership": hit.ownership,
         "explanation": hit.explanation,
     }
 

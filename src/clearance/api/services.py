@@ -50,6 +50,9 @@ class Services:
             # Imports through this server re-screen the monitored records, as CLI imports do.
             monitor = Monitor(store)
             monitor.attach()
+            from clearance.ownership import OwnershipWatch
+
+            OwnershipWatch(store).attach()  # and re-evaluate ownership on a list change
             signature = self._active_signature(store)
             screener = Screener.open(store=store)
         except Exception as exc:

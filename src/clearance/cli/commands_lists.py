@@ -54,6 +54,9 @@ def _open_store(*, rescreen: bool = False) -> Any:
         monitor = Monitor(store)
         monitor.catch_up()
         monitor.attach()
+        from clearance.ownership import OwnershipWatch
+
+        OwnershipWatch(store).attach()  # a list change re-evaluates ownership (if any is loaded)
     return store
 
 

@@ -54,6 +54,10 @@ def _hits_table(name: str, hits: list[Hit], threshold: float) -> Table:
             if t["query"] is not None and t["listed"] is not None
         ]
         why += [f"{f.name} {f.score:+.2f}" for f in hit.features if f.name != "name"]
+        if hit.ownership:  # not listed itself: blocked or flagged by who owns it
+            basis = hit.ownership
+            why.append(f"{basis['status']} by ownership {basis['share']['text']}: ")
+            why[-1] += "; ".join(basis["chains"])
         party = (
             f"[bold]{escape(hit.caption)}[/]\n{hit.entity_id}\n"
             f"{hit.schema} · {', '.join(hit.programs) or 'no program'}"

@@ -104,6 +104,7 @@ class EntityInfo:
     birth_dates: tuple[tuple[str, str | None], ...]
     countries: frozenset[str]
     identifiers: tuple[tuple[str, str, bool], ...]  # (kind, normalised number, strong)
+    ownership: dict[str, Any] | None = None  # why an entity derived by ownership is blocked
 
     @classmethod
     def of(cls, entity: Entity) -> EntityInfo:
@@ -127,6 +128,7 @@ class EntityInfo:
                 for i in entity.identifiers
                 if normalize_identifier(i.number)
             ),
+            ownership=entity.source.get("ownership"),
         )
 
     def to_json(self) -> list[Any]:
@@ -140,6 +142,7 @@ class EntityInfo:
             [list(d) for d in self.birth_dates],
             sorted(self.countries),
             [list(i) for i in self.identifiers],
+            *([self.ownership] if self.ownership else []),
         ]
 
     @classmethod
@@ -154,6 +157,7 @@ class EntityInfo:
             tuple((d[0], d[1]) for d in row[6]),
             frozenset(row[7]),
             tuple((i[0], i[1], bool(i[2])) for i in row[8]),
+            row[9] if len(row) > 9 else None,
         )
 
 

@@ -100,6 +100,9 @@ class Hit:
     tokens: list[dict[str, Any]]
     consequences: list[dict[str, Any]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    #: "list" (the party is listed) or "ownership" (blocked by who owns it: see ``ownership``)
+    basis: str = "list"
+    ownership: dict[str, Any] | None = None
 
     @property
     def explanation(self) -> str:
@@ -120,6 +123,11 @@ class Hit:
         parts += [
             f"{f.name} {f.score:+.2f} ({f.detail})" for f in self.features if f.name != "name"
         ]
+        if self.ownership:
+            parts.append(
+                f"{self.ownership['status']} by ownership {self.ownership['share']['text']}: "
+                + "; ".join(self.ownership["chains"])
+            )
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -512,6 +520,8 @@ class Screener:
             tokens=tokens,
             consequences=[dict(c) for c in _consequences(info.programs, info.dataset)],
             topics=list(info.topics),
+            basis="ownership" if info.ownership else "list",
+            ownership=info.ownership,
         )
 
 

@@ -1,7 +1,8 @@
 """The web UI: server-rendered pages over the same library calls as the API.
 
 Pages: search with ranked, explained results (``/ui/``), entity (``/ui/entity/{id}``), batch
-upload with live progress (``/ui/batch``), list status and diff (``/ui/lists``). When auth is on,
+upload with live progress (``/ui/batch``), list status and diff (``/ui/lists``), ownership graph (``/ui/ownership``, in
+:mod:`clearance.web.ownership`). When auth is on,
 a user logs in with an API key; the session cookie is signed and checked like a key.
 """
 
@@ -347,7 +348,10 @@ def _captioned(store: Store, ids: list[str], version_id: int) -> list[tuple[str,
 
 def install(app: FastAPI) -> None:
     """Mount the UI, its static files and the handlers that turn errors into pages."""
+    from clearance.web.ownership import router as ownership_router
+
     app.include_router(router)
+    app.include_router(ownership_router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
 
     @app.exception_handler(StarletteHTTPException)
