@@ -37,7 +37,7 @@ from clearance.matching.normalize import (
     NAME,
     fold,
     joined_hyphen_tokens,
-    normalize_name,
+    name_renderings,
 )
 from clearance.matching.scoring import (
     INITIAL_SIMILARITY,
@@ -49,10 +49,11 @@ from clearance.matching.scoring import (
     similarity_arrays,
     token_similarity,
 )
+from clearance.matching.transliterate import LISTED_RENDERINGS
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-3"
+MATCHER_VERSION = "clearance-matcher-4"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
 INDEX_LAYOUT = 4
 
@@ -344,8 +345,11 @@ class NameIndex:
             infos.append(EntityInfo.of(entity))
             seen: dict[str, int] = {}
             order = sorted(entity.names, key=lambda n: NAME_KINDS.index(n.kind))
-            for name in order:
-                normalized = normalize_name(name.full)
+            # an original-script name is indexed under its Latin renderings too
+            renderings = (
+                (n, r) for n in order for r in name_renderings(n.full)[:LISTED_RENDERINGS]
+            )
+            for name, normalized in renderings:
                 if not normalized.tokens or normalized.key in seen:
                     continue
                 seen[normalized.key] = len(name_text)

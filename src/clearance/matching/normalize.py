@@ -18,6 +18,8 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from clearance.matching.transliterate import latin_renderings
+
 #: Token kinds. Only ``NAME`` tokens can make a match on their own.
 NAME = 0
 PARTICLE = 1
@@ -540,6 +542,22 @@ def normalize_name(text: str) -> NormalizedName:
     pairs = _canonical_legal(_parts(words), legal=not person_order)
     tokens, kinds = zip(*pairs, strict=True) if pairs else ((), ())
     return NormalizedName(tokens, kinds)
+
+
+@lru_cache(maxsize=16384)
+def name_renderings(text: str) -> tuple[NormalizedName, ...]:
+    """The name normalised or, where it is written in another script, each of its Latin
+    renderings (:mod:`~clearance.matching.transliterate`): every one is screened or indexed.
+    (The letter-by-letter fold of :func:`normalize_name` is not one: for an abjad it is a
+    bare consonant string that meets unrelated names.)"""
+    if text.isascii():
+        return (normalize_name(text),)
+    found: dict[str, NormalizedName] = {}
+    for rendering in latin_renderings(text):
+        normalized = normalize_name(rendering)
+        if normalized.tokens:
+            found.setdefault(normalized.key, normalized)
+    return tuple(found.values()) or (normalize_name(text),)
 
 
 def joined_hyphen_tokens(text: str) -> list[str]:

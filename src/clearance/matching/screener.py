@@ -20,7 +20,7 @@ from clearance import config
 from clearance.countries import to_iso2
 from clearance.errors import InputError, Location
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, NameIndex, is_weak
-from clearance.matching.normalize import normalize_name
+from clearance.matching.normalize import NormalizedName, name_renderings, normalize_name
 from clearance.matching.scoring import (
     KIND_FACTOR,
     STRONG_ID_FLOOR,
@@ -313,7 +313,29 @@ class Screener:
         """
         threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
         queries = [r if isinstance(r, Query) else Query.of(**r) for r in records]
-        normalized = [normalize_name(q.name) for q in queries]
+        renderings = [name_renderings(q.name) for q in queries]
+        if any(len(r) > 1 for r in renderings):  # a name in another script: every rendering
+            rows = [(i, n) for i, names in enumerate(renderings) for n in names]
+            found = self._screen_normalized(
+                [queries[i] for i, _ in rows], [n for _, n in rows], limit, threshold
+            )
+            merged: list[dict[str, Hit]] = [{} for _ in queries]
+            for (i, _), hits in zip(rows, found, strict=True):
+                for hit in hits:
+                    if hit.entity_id not in merged[i] or hit.score > merged[i][hit.entity_id].score:
+                        merged[i][hit.entity_id] = hit
+            return [
+                list(m.values())
+                if len(names) == 1  # hits in the order scoring gave them
+                else sorted(m.values(), key=lambda h: (-h.score, h.entity_id))[:limit]
+                for m, names in zip(merged, renderings, strict=True)
+            ]
+        return self._screen_normalized(queries, [r[0] for r in renderings], limit, threshold)
+
+    def _screen_normalized(
+        self, queries: list[Query], normalized: list[NormalizedName], limit: int, threshold: float
+    ) -> list[list[Hit]]:
+        """:meth:`screen_many` of queries whose names are normalised already."""
         estimates, _ = self.index.prescore([(n.tokens, n.kinds) for n in normalized])
         floor = max(0.0, threshold - PRESCORE_MARGIN)
         # per query, the names pre-scored at the floor or above, the best few where too many

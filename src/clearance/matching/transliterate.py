@@ -1,0 +1,556 @@
+"""Latin renderings of names written in other scripts, the way the lists and the press write them.
+
+One script, one set of rules: a name in Greek, Cyrillic, Arabic/Persian/Urdu, Hebrew, Han,
+Japanese kana (and kanji), Hangul, Georgian, Armenian, Devanagari or Thai gets a few Latin
+renderings, most likely first, each of which is screened; a listed original-script name gets
+the same renderings at index time. Every rule is a romanisation convention of its script,
+never a name: Greek ELOT 743 and its phonetic reading of foreign names (ντ = d), Cyrillic per
+language (Russian, Ukrainian h for г, Bulgarian sht for щ, Serbian, Belarusian, Kazakh),
+abjads without short vowels (the letters written are kept, a few vowel fillings and the usual
+equivalences p/b, v/f, v/w, o/u, e/i are offered), pinyin with Wade-Giles and the surname
+first, Hepburn with the vowels katakana adds to foreign names taken out again, Revised and
+McCune-Reischauer romanisation of Hangul with the conventional spellings of surnames.
+
+Libraries: ``pypinyin`` (Han readings, Wade-Giles), ``pykakasi`` (kanji and kana readings),
+``anyascii`` (the letter-by-letter fallback for Cyrillic, Georgian, Armenian, Thai).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from anyascii import anyascii
+
+#: Renderings offered for one name at most, and for one word of it; a listed name is
+#: indexed under its likeliest few.
+MAX_RENDERINGS = 16
+MAX_WORD_RENDERINGS = 6
+LISTED_RENDERINGS = 8
+
+#: Characters that separate words besides white space (the katakana middle dot, ideographic
+#: and Arabic punctuation).
+_SEPARATORS = re.compile(r"[\s\u30fb\u00b7\u3001\u3000\u060c,/]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def script_of(char: str) -> str:
+    """The script of one letter, by its Unicode name ("" for digits and punctuation)."""
+    if not char.isalpha():
+        return ""
+    name = unicodedata.name(char, "")
+    if name.startswith(("CJK", "KANGXI")):
+        return "han"
+    for script in _SCRIPTS:
+        if name.startswith(script):
+            return script.lower()
+    return "latin" if char.isascii() or name.startswith("LATIN") else "other"
+
+
+_SCRIPTS = (
+    "GREEK", "CYRILLIC", "ARABIC", "HEBREW", "HIRAGANA", "KATAKANA", "HANGUL", "GEORGIAN",
+    "ARMENIAN", "DEVANAGARI", "THAI", "LATIN",
+)  # fmt: skip
+
+
+def word_script(word: str) -> str:
+    """The script of a word: that of its letters when they share one, "mixed" otherwise
+    (kana with kanji is Japanese)."""
+    scripts = {script_of(c) for c in word} - {""}
+    if scripts <= {"hiragana", "katakana", "han"} and scripts - {"han"}:
+        return "japanese"
+    if len(scripts) == 1:
+        return scripts.pop()
+    return "mixed" if scripts else ""
+
+
+@lru_cache(maxsize=16384)
+def latin_renderings(text: str) -> tuple[str, ...]:
+    """Latin renderings of ``text``, most likely first; () when it has no word in another
+    script (Latin words, and mixed-script evasions, are left to normalisation)."""
+    if text.isascii():
+        return ()
+    words = [w for w in _SEPARATORS.split(unicodedata.normalize("NFC", text)) if w]
+    japanese = any(word_script(w) in ("hiragana", "katakana", "japanese") for w in words)
+    options: list[tuple[str, ...]] = []
+    for word in words:
+        script = word_script(word)
+        if script == "han" and japanese:
+            script = "japanese"
+        rule = _RULES.get(script)
+        if rule is None:
+            options.append((word,))
+            continue
+        start, end = 0, len(word)  # punctuation around the word stays as it is
+        while start < end and unicodedata.category(word[start])[0] in "PS":
+            start += 1
+        while end > start and unicodedata.category(word[end - 1])[0] in "PS":
+            end -= 1
+        found = _unique(rule(word[start:end]))[:MAX_WORD_RENDERINGS]
+        options.append(tuple(word[:start] + f + word[end:] for f in found))
+    if all(len(o) == 1 and o[0] == w for o, w in zip(options, words, strict=True)):
+        return ()
+    products = (" ".join(choice) for choice in _best_products(options))
+    return _unique(r for p in products for r in (_ARTICLE_WORD.sub(r"\1al\3", p), p))[
+        :MAX_RENDERINGS
+    ]
+
+
+def _best_products(options: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Combinations of the words' renderings, those of the likelier renderings first."""
+    ranks = itertools.product(*(range(len(o)) for o in options))
+    if _count(options) > 4096:  # too many to sort: the first renderings only, then each word's
+        ranks = iter([(0,) * len(options)] + [
+            tuple(r if i == k else 0 for i in range(len(options)))
+            for k, o in enumerate(options) for r in range(1, len(o))
+        ])  # fmt: skip
+    chosen = sorted(ranks, key=lambda r: (sum(r), max(r, default=0)))[:MAX_RENDERINGS]
+    return [tuple(o[i] for o, i in zip(options, r, strict=True)) for r in chosen]
+
+
+def _count(options: list[tuple[str, ...]]) -> int:
+    total = 1
+    for o in options:
+        total *= len(o)
+    return total
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i.strip()))
+
+
+#: A word and the next one's Arabic article: compound names are also written as one word
+#: (نصر الله: Nasrallah, عبد الله: Abdallah), and that spelling is offered first.
+_ARTICLE_WORD = re.compile(r"(\S+) (al-)(\S+)")
+
+
+# ----------------------------------------------------------------------------------------------
+# Greek: ELOT 743, and the phonetic reading the press gives foreign names (ντ = d, μπ = b)
+
+
+_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", [
+    "a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r", "s",
+    "s", "t", "y", "f", "ch", "ps", "o",
+], strict=True))  # fmt: skip
+#: Digraphs: (ELOT 743, phonetic); the phonetic one is how Greek writes foreign names.
+_GREEK_DIGRAPHS = {
+    "ου": ("ou", "u"), "αυ": ("av", "af"), "ευ": ("ev", "ef"), "ηυ": ("iv", "if"),
+    "αι": ("ai", "e"), "ει": ("ei", "i"), "οι": ("oi", "i"), "υι": ("yi", "i"),
+    "μπ": ("mp", "b"), "ντ": ("nt", "d"), "γκ": ("gk", "g"), "γγ": ("ng", "ng"),
+    "γξ": ("nx", "nx"), "γχ": ("nch", "nch"), "τσ": ("ts", "ts"), "τζ": ("tz", "dz"),
+}  # fmt: skip
+
+
+def _greek(word: str) -> list[str]:
+    word = _COMBINING.sub("", unicodedata.normalize("NFD", word.lower()))
+    out = []
+    for phonetic in (True, False):
+        text, i = [], 0
+        while i < len(word):
+            pair = _GREEK_DIGRAPHS.get(word[i : i + 2])
+            if pair:
+                text.append(pair[phonetic])
+                i += 2
+                continue
+            letter = _GREEK_LETTERS.get(word[i], anyascii(word[i]))
+            if phonetic:
+                letter = {"y": "i", "ch": "kh"}.get(letter, letter)
+            text.append(letter)
+            i += 1
+        out.append("".join(text))
+    if re.search("[oe]f$", out[0]):  # -οφ / -εφ: how Greek writes Slavic -ov / -ev
+        out.insert(1, out[0][:-1] + "v")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Cyrillic: the romanisation of each language that writes it
+
+#: Letters that change with the language (before the letter-by-letter fallback): Ukrainian
+#: writes г as h and и as y; Bulgarian щ as sht and ъ as a; Russian е at the start as ye.
+_CYRILLIC_LANGUAGES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("гиГИ", {"г": "h", "Г": "H", "и": "y", "И": "Y"}),
+    ("щъЩЪ", {"щ": "sht", "Щ": "Sht", "ъ": "a", "Ъ": "A"}),
+    ("еЕ", {"е": "ye", "Е": "Ye"}),
+)
+_UKRAINIAN = frozenset("іїєґІЇЄҐ")
+_RUSSIAN_YE = re.compile(r"(?:(?<=^)|(?<=[аеёиоуыэюяАЕЁИОУЫЭЮЯ]))[еЕ]")
+
+
+def _cyrillic(word: str) -> list[str]:
+    plain = anyascii(word)
+    variants = []
+    for letters, table in _CYRILLIC_LANGUAGES:
+        if not any(c in word for c in letters):
+            continue
+        if "е" in table:  # Russian ye: only at the start and after a vowel
+            text = _RUSSIAN_YE.sub(lambda m, ye=table: ye[m[0]], word)
+        else:
+            text = word.translate(str.maketrans(table))
+        variants.append(anyascii(text))
+    if _UKRAINIAN.intersection(word):
+        return [*variants[:1], plain, *variants[1:]]  # a Ukrainian word: its h and y first
+    return [plain, *variants]
+
+
+# ----------------------------------------------------------------------------------------------
+# Abjads: Arabic, Persian, Urdu and Hebrew write consonants and long vowels only
+
+#: A letter: consonant (primary, alternatives) or mater lectionis, a letter that is a vowel
+#: between consonants and a consonant at the start of a word or before a vowel.
+_C, _MATER = 0, 1
+_ARABIC: dict[str, tuple[int, tuple[str, ...]]] = {
+    "ب": (_C, ("b", "p")), "پ": (_C, ("p",)), "ت": (_C, ("t",)), "ث": (_C, ("th", "s")),
+    "ج": (_C, ("j", "g")), "چ": (_C, ("ch",)), "ح": (_C, ("h",)), "خ": (_C, ("kh",)),
+    "د": (_C, ("d",)), "ذ": (_C, ("dh", "z")), "ر": (_C, ("r",)), "ز": (_C, ("z",)),
+    "ژ": (_C, ("zh",)), "س": (_C, ("s",)), "ش": (_C, ("sh",)), "ص": (_C, ("s",)),
+    "ض": (_C, ("d",)), "ط": (_C, ("t",)), "ظ": (_C, ("z",)), "ع": (_MATER, ("", "a")),
+    "غ": (_C, ("gh",)), "ف": (_C, ("f", "v")), "ڤ": (_C, ("v",)), "ق": (_C, ("q",)),
+    "ك": (_C, ("k",)), "ک": (_C, ("k",)), "گ": (_C, ("g",)), "ل": (_C, ("l",)),
+    "م": (_C, ("m",)), "ن": (_C, ("n",)), "ه": (_C, ("h",)), "ھ": (_C, ("h",)),
+    "ء": (_C, ("",)), "ٹ": (_C, ("t",)), "ڈ": (_C, ("d",)), "ڑ": (_C, ("r",)),
+    "ں": (_C, ("n",)), "ة": (_C, ("a", "ah")),
+    "ا": (_MATER, ("a",)), "أ": (_MATER, ("a",)), "إ": (_MATER, ("i",)), "آ": (_MATER, ("a",)),
+    "ٱ": (_MATER, ("a",)), "ى": (_MATER, ("a",)), "و": (_MATER, ("w", "u", "o")),
+    "ؤ": (_MATER, ("w", "u", "o")), "ي": (_MATER, ("y", "i", "e")),
+    "ی": (_MATER, ("y", "i", "e")), "ئ": (_MATER, ("y", "i", "e")), "ے": (_MATER, ("y", "e", "i")),
+}  # fmt: skip
+_HEBREW: dict[str, tuple[int, tuple[str, ...]]] = {
+    "ב": (_C, ("b", "v")), "ג": (_C, ("g",)), "ד": (_C, ("d",)), "ה": (_C, ("h",)),
+    "ז": (_C, ("z",)), "ח": (_C, ("kh", "h")), "ט": (_C, ("t",)), "כ": (_C, ("k", "kh")),
+    "ך": (_C, ("kh", "k")), "ל": (_C, ("l",)), "מ": (_C, ("m",)), "ם": (_C, ("m",)),
+    "נ": (_C, ("n",)), "ן": (_C, ("n",)), "ס": (_C, ("s",)), "ע": (_MATER, ("", "a")),
+    "פ": (_C, ("p", "f")), "ף": (_C, ("f",)), "צ": (_C, ("ts", "z")), "ץ": (_C, ("ts", "z")),
+    "ק": (_C, ("k",)), "ר": (_C, ("r",)), "ש": (_C, ("sh", "s")), "ת": (_C, ("t",)),
+    "א": (_MATER, ("a",)), "ו": (_MATER, ("v", "o", "u")), "י": (_MATER, ("y", "i", "e")),
+}  # fmt: skip
+#: Hebrew geresh: ג׳ j, ז׳ zh, צ׳ ch (sounds Hebrew lacks, in foreign names).
+_GERESH = {"ג": "j", "ז": "zh", "צ": "ch"}
+#: Arabic short-vowel marks, where a text carries them.
+_HARAKAT = {"\u064e": "a", "\u0650": "i", "\u064f": "u"}
+_ARTICLE = "ال"
+
+
+def _abjad(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> list[str]:
+    """Renderings of a word written without short vowels: the letters as written, then with
+    an ``a`` after the first consonant where no vowel follows it (Bkr: Bakr, Nsr: Nasr),
+    with each of the usual equivalences (b/p, f/v, w/v, u/o, i/e) applied throughout the
+    word, and last with an ``a`` wherever two consonants meet (Hsn: Hasan)."""
+    prefix = ""
+    if table is _ARABIC and word.startswith(_ARTICLE) and len(word) > 3:
+        prefix, word = "al-", word[2:]
+    letters: list[tuple[int, tuple[str, ...]]] = []
+    for i, char in enumerate(word):
+        if char in _HARAKAT and letters:
+            letters.append((_MATER, ("", _HARAKAT[char])))
+        elif char in ("\u05f3", "'") and letters and word[i - 1] in _GERESH:
+            letters[-1] = (_C, (_GERESH[word[i - 1]],))
+        elif char in table:
+            kind, sounds = table[char]
+            if letters and char in "وו" and word[i - 1] == char:  # וו / وّ: a doubled w is v
+                continue
+            letters.append((kind, sounds))
+    if not letters:
+        return []
+    base = _abjad_letters(letters, choice=lambda sounds: sounds[0], fill=0)
+    variants = [base, _abjad_letters(letters, lambda s: s[0], fill=1)]
+    seen = {a for k, s in letters for a in s[1 + (k == _MATER) :] if a and s[0]}
+    for alternative in sorted(seen, key=_abjad_preference):
+
+        def pick(sounds: tuple[str, ...], alt: str = alternative) -> str:
+            return alt if alt in sounds[1:] else sounds[0]
+
+        variants.append(_abjad_letters(letters, pick, fill=0))
+        if alternative == "o":  # o at the end of a word (Maduro), u inside it
+            variants.append(_abjad_letters(letters, lambda s: s[0], fill=0, final_o=True))
+    variants.append(_abjad_letters(letters, lambda s: s[0], fill=len(letters)))
+    return [prefix + v for v in variants]
+
+
+#: The equivalences most often needed first: sounds Arabic and Hebrew lack (p, v) and the
+#: vowels their letters leave open (o/u, e/i).
+_ABJAD_PREFERENCE = ("p", "v", "o", "u", "f", "e", "i", "g", "kh", "h", "s", "z", "a", "k")
+
+
+def _abjad_preference(sound: str) -> tuple[int, str]:
+    order = _ABJAD_PREFERENCE
+    return (order.index(sound) if sound in order else len(order), sound)
+
+
+def _abjad_letters(
+    letters: list[tuple[int, tuple[str, ...]]],
+    choice: Callable[[tuple[str, ...]], str],
+    fill: int,
+    final_o: bool = False,
+) -> str:
+    """One reading: a mater is a consonant at the start of a word or before another mater
+    (y, w, v), else a vowel (its second and later sounds); a word-final h after a consonant
+    is read -ah; an ``a`` goes between the first ``fill`` pairs of consonants nothing
+    separates."""
+    out: list[str] = []
+    previous_vowel = False
+    last = len(letters) - 1
+    for i, (kind, sounds) in enumerate(letters):
+        if kind == _MATER and sounds[0] in ("a", "i"):
+            text, vowel = choice(sounds), True
+        elif kind == _MATER and not sounds[0]:  # ع / ע: a vowel at the start, else silent
+            text, vowel = (sounds[1] if i == 0 else ""), i == 0
+        elif kind == _MATER:
+            consonant = i == 0 or (i < last and letters[i + 1][0] == _MATER and not previous_vowel)
+            if consonant:
+                text, vowel = (choice(sounds[:1] + tuple(s for s in sounds if s == "v")), False)
+            else:
+                vowels = sounds[1:]
+                text = choice(vowels) if choice(vowels) in vowels else vowels[0]
+                if final_o and i == last and "o" in vowels:
+                    text = "o"
+                vowel = True
+        else:
+            text, vowel = choice(sounds), False
+            if text == "h" and i == last and i > 0 and not previous_vowel:
+                text = "ah"
+            elif fill and out and not previous_vowel and i > 0 and text:
+                text, fill = "a" + text, fill - 1
+        out.append(text)
+        previous_vowel = vowel
+    return "".join(out)
+
+
+def _arabic(word: str) -> list[str]:
+    return _abjad(word, _ARABIC)
+
+
+def _hebrew(word: str) -> list[str]:
+    return _abjad(word, _HEBREW)
+
+
+# ----------------------------------------------------------------------------------------------
+# Han: pinyin (and Wade-Giles), surname first, the given name joined and apart
+
+#: Two-character surnames (复姓): the given name follows them.
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "夏侯", "司徒", "令狐", "长孙", "宇文", "轩辕",
+        "端木", "西门", "南宫",
+    ]
+)
+
+
+def _han(word: str) -> list[str]:
+    """Chinese readings first; a name of three or four signs may as well be Japanese (its
+    reading comes last)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def read(style: Style = Style.NORMAL) -> list[str]:  # signs pypinyin lacks: anyascii
+        return [anyascii(s).strip().replace("v", "u").replace("'", "") for s in
+                lazy_pinyin(word, style=style, errors=lambda text: list(text))]  # fmt: skip
+
+    if len(word) > 4:  # not a personal name: the syllables, as the lists write companies
+        return [" ".join(read())]
+    split = 2 if word[:2] in _COMPOUND_SURNAMES else 1
+    out = []
+    for style in (Style.NORMAL, Style.WADEGILES):
+        syllables = read(style)
+        surname, given = "".join(syllables[:split]), syllables[split:]
+        out.append(" ".join(filter(None, [surname, "".join(given)])))
+        if len(given) > 1:
+            out.append(" ".join([surname, *given]))
+    japanese = _japanese(word, apart=True)[0] if len(word) >= 3 else ""
+    if not japanese or "" in japanese.split(" "):  # 3+ signs, all of them read in Japanese
+        return out
+    return [*out, japanese]
+
+
+# ----------------------------------------------------------------------------------------------
+# Japanese: Hepburn, and katakana's added vowels taken out of foreign names
+
+_MORA = re.compile(r"(?:[bcdfghjkmnprstvwyz]*[aeiou]|n(?![aeiouy]))")
+_LONG = re.compile(r"([aeiou])\1+|ou")
+
+
+def _japanese(word: str, apart: bool = False) -> list[str]:
+    """Hepburn with long vowels written once (Shinzo, Taro); kanji read as words, kept
+    ``apart`` (a family name and a given name written together)."""
+    import pykakasi
+
+    parts = [re.sub(r"[^a-z]", "", i["hepburn"].lower()) for i in _kakasi(pykakasi).convert(word)]
+    hepburn = "".join(parts)
+    plain = _LONG.sub(lambda m: m[0][0], (" " if apart else "").join(parts))
+    if not any(script_of(c) == "katakana" for c in word):
+        return [plain]
+    foreign = _unkatakana(hepburn)
+    return [plain, foreign, foreign.replace("r", "l")]
+
+
+@lru_cache(maxsize=1)
+def _kakasi(module: object) -> object:
+    return module.kakasi()  # type: ignore[attr-defined]
+
+
+def _unkatakana(hepburn: str) -> str:
+    """A katakana foreign name's Latin source: the vowel katakana adds after a consonant
+    (u; o after t and d) dropped where no vowel was heard, chi/ji/shi read ti/di/si, a
+    leading u before a consonant read v (ウラジ: Vla-), long vowels written once."""
+    moras = _MORA.findall(hepburn)
+    out = []
+    for i, mora in enumerate(moras):
+        nxt = moras[i + 1] if i + 1 < len(moras) else ""
+        long = nxt in ("u", "o", "i", "a", "e") and nxt == mora[-1] and len(mora) > 1
+        if i == 0 and mora == "u" and nxt[:1] not in ("", "a", "e", "i", "o", "u"):
+            out.append("v")
+            continue
+        if out and mora == out[-1][-1:] and mora in "aeiou" and len(mora) == 1:
+            continue  # the second half of a long vowel
+        mora = {"chi": "ti", "ji": "di", "shi": "si", "tsu": "tsu"}.get(mora, mora)
+        closed = not nxt or nxt[0] not in "aeiou"
+        added = (mora[-1] == "u" and mora != "tsu") or (mora[-1] == "o" and mora[:-1] in "td")
+        if not long and closed and len(mora) > 1 and added:
+            mora = mora[:-1]
+        out.append(mora)
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Korean: Revised Romanization, McCune-Reischauer, and the conventional surname spellings
+
+_INITIALS_RR = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "-", "j", "jj", "ch", "k", "t",
+    "p", "h",
+]
+_INITIALS_MR = [
+    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "-", "ch", "tch", "ch'", "k'",
+    "t'", "p'", "h",
+]
+_VOWELS_RR = [
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "eu", "ui", "i",
+]
+_VOWELS_MR = [
+    "a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "u", "ui", "i",
+]
+_FINALS = [
+    "-", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+]
+#: Surnames and their spellings in passports and the press, by Hangul syllable.
+_SURNAMES = {
+    "김": ("kim", "gim"), "이": ("lee", "yi", "ri", "rhee", "i"), "리": ("ri", "lee"),
+    "박": ("park", "pak", "bak"), "최": ("choi", "choe"), "정": ("jung", "jeong", "chung", "jong"),
+    "강": ("kang", "gang"), "조": ("cho", "jo"), "윤": ("yoon", "yun"), "장": ("jang", "chang"),
+    "임": ("lim", "im", "rim"), "림": ("rim", "lim"), "한": ("han",), "오": ("oh", "o"),
+    "서": ("seo", "suh", "so"), "신": ("shin", "sin"), "권": ("kwon", "gwon"),
+    "황": ("hwang",), "안": ("ahn", "an"), "송": ("song",), "류": ("ryu", "yoo", "yu"),
+    "유": ("yoo", "yu", "ryu"), "홍": ("hong",), "전": ("jeon", "chun", "jon"),
+    "고": ("ko", "go"), "문": ("moon", "mun"), "양": ("yang",), "손": ("son", "sohn"),
+    "배": ("bae", "pae"), "백": ("baek", "paek"), "노": ("roh", "noh", "ro"),
+    "로": ("ro", "roh"), "리용": ("ri",),
+}  # fmt: skip
+
+
+def _hangul_syllables(word: str, initials: list[str], vowels: list[str]) -> list[str]:
+    out = []
+    for char in word:
+        code = ord(char) - 0xAC00
+        if not 0 <= code < 11172:
+            out.append(anyascii(char))
+            continue
+        initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+        text = initials[initial].replace("-", "") + vowels[vowel]
+        out.append(text + _FINALS[final].replace("-", ""))
+    return [s.replace("'", "") for s in out]
+
+
+def _korean(word: str) -> list[str]:
+    rr = _hangul_syllables(word, _INITIALS_RR, _VOWELS_RR)
+    mr = _hangul_syllables(word, _INITIALS_MR, _VOWELS_MR)
+    out = []
+    if 2 <= len(word) <= 4 and word[0] in _SURNAMES:  # a Korean personal name
+        surnames = _SURNAMES[word[0]]
+        for given in (mr[1:], rr[1:], [s.replace("ch", "j", 1) for s in mr[1:]]):
+            out.append(" ".join([surnames[0], *given]))
+            out.append(" ".join([surnames[0], "".join(given)]))
+        out += [" ".join([s, *mr[1:]]) for s in surnames[1:]]
+        return out
+    return [_unhangul(word), _unhangul(word).replace("b", "v").replace("p", "f"), "".join(rr)]
+
+
+def _unhangul(word: str) -> str:
+    """A foreign name written in Hangul: the ㅡ (eu) Korean adds to lone consonants dropped,
+    a final-and-initial ㄹ (ll before a vowel) written once, r before a vowel."""
+    out = []
+    for char in word:
+        code = ord(char) - 0xAC00
+        if not 0 <= code < 11172:
+            out.append(anyascii(char))
+            continue
+        initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+        onset = _INITIALS_RR[initial].replace("-", "")
+        nucleus = "" if _VOWELS_RR[vowel] == "eu" and onset else _VOWELS_RR[vowel]
+        coda = {"ng": "ng", "l": "l"}.get(_FINALS[final], _FINALS[final].replace("-", ""))
+        if out and onset == "r" and out[-1].endswith("l"):
+            onset = ""
+        out.append(onset + nucleus + coda)
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Georgian, Armenian, Devanagari, Thai: letter by letter with the script's own conventions
+
+
+def _georgian(word: str) -> list[str]:
+    plain = anyascii(word)
+    if len(plain) > 4 and plain.endswith("i") and plain[-2] not in "aeiou":
+        return [plain, plain[:-1]]  # the nominative -i Georgian adds to foreign names
+    return [plain]
+
+
+def _armenian(word: str) -> list[str]:
+    return [anyascii(word.replace("ու", "u").replace("Ու", "U").replace("ՈՒ", "U"))]
+
+
+_VIRAMA = "\u094d"
+_DEVANAGARI_VOWELS = frozenset(["A", "AA", "I", "II", "U", "UU", "E", "AI", "O", "AU"])
+
+
+def _devanagari(word: str) -> list[str]:
+    """Consonants carry an inherent a unless a vowel sign or virama follows; Hindi drops
+    it at the end of a word after a single consonant (Modi, not Moda)."""
+    out = []
+    for i, char in enumerate(word):
+        out.append(anyascii(char))
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        consonant = unicodedata.name(char, "").split()[-1] not in _DEVANAGARI_VOWELS
+        if unicodedata.category(char) != "Lo" or not consonant:
+            continue
+        if nxt and unicodedata.category(nxt) in ("Mn", "Mc"):
+            continue  # a vowel sign, virama or nukta follows
+        if nxt or (i > 0 and word[i - 1] == _VIRAMA):  # kept after a final cluster
+            out.append("a")
+    return ["".join(out)]
+
+
+def _plain(word: str) -> list[str]:
+    return [anyascii(word)]
+
+
+_RULES: dict[str, Callable[[str], list[str]]] = {
+    "greek": _greek,
+    "cyrillic": _cyrillic,
+    "arabic": _arabic,
+    "hebrew": _hebrew,
+    "han": _han,
+    "hiragana": _japanese,
+    "katakana": _japanese,
+    "japanese": _japanese,
+    "hangul": _korean,
+    "georgian": _georgian,
+    "armenian": _armenian,
+    "devanagari": _devanagari,
+    "thai": _plain,
+}
+#: The scripts given Latin renderings (kana with kanji is "japanese").
+SUPPORTED_SCRIPTS = frozenset(_RULES)

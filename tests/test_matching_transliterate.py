@@ -1,0 +1,133 @@
+"""Names in other scripts: the romanisation conventions of each script, and screening the
+bundled lists (which give Latin names only, but for the UN's Arabic ones) with them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clearance import Screener
+from clearance.matching.normalize import name_renderings
+from clearance.matching.transliterate import (
+    MAX_RENDERINGS,
+    SUPPORTED_SCRIPTS,
+    latin_renderings,
+    script_of,
+    word_script,
+)
+from clearance.model import Entity, Name
+from matching_lists import bundled_screener
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Αλέξης Τσίπρας", "alexis tsipras"),  # Greek ELOT 743
+        ("Ντόναλντ", "donald"),  # Greek writes a foreign d as ντ
+        ("Гліб", "Hlib"),  # Ukrainian: г is h
+        ("Щерев", "Shterev"),  # Bulgarian: щ is sht
+        ("Евгений", "Yevgeniy"),  # Russian: е at the start is ye
+        ("حسن", "hasan"),  # Arabic: the short vowels filled in
+        ("بكر", "bakr"),
+        ("بوتين", "putin"),  # Arabic has no p: b stands for it
+        ("פוטין", "putin"),  # Hebrew: the vowel letter is o or u
+        ("张学良", "zhang xueliang"),  # pinyin, surname first, given name joined
+        ("张学良", "chang hsuehliang"),  # Wade-Giles
+        ("安倍晋三", "abe shinzo"),  # kanji read in Japanese, long vowels written once
+        ("プーチン", "putin"),  # katakana's added vowels taken out of a foreign name
+        ("박영식", "park yong sik"),  # Hangul: McCune-Reischauer, the conventional surname
+        ("박영식", "park yeong sik"),  # Revised Romanization
+        ("푸틴", "putin"),  # a foreign name in Hangul
+        ("პუტინი", "p'ut'in"),  # Georgian: the nominative -i of foreign names dropped
+        ("Փաշինյան", "P'ashinyan"),  # Armenian
+        ("नरेन्द्र मोदी", "narendra modi"),  # Devanagari: the inherent a, dropped at the end
+    ],
+)
+def test_script_conventions(text: str, expected: str) -> None:
+    assert expected in latin_renderings(text)
+
+
+def test_latin_and_mixed_script_words_are_left_to_normalisation() -> None:
+    assert latin_renderings("Vladimir Putin") == ()
+    assert word_script("Vlаdimir") == "mixed"  # a Cyrillic а inside: an evasion, folded
+    assert latin_renderings("Vlаdimir") == ()
+    assert [n.key for n in name_renderings("Vlаdimir")] == ["vladimir"]
+
+
+def test_punctuation_around_a_word_is_kept_out_of_its_reading() -> None:
+    assert "Jin Tiesan (jin tiesan)" in latin_renderings("Jin Tiesan (金铁三)")
+
+
+@settings(deadline=None)  # the first call loads the readings of pypinyin and pykakasi
+@given(st.text(max_size=30))
+def test_renderings_are_few_latin_and_stable(text: str) -> None:
+    renderings = latin_renderings(text)
+    assert len(renderings) <= MAX_RENDERINGS
+    assert len(set(renderings)) == len(renderings)
+    assert renderings == latin_renderings.__wrapped__(text)
+    for rendering in renderings:
+        assert not any(script_of(c) in SUPPORTED_SCRIPTS for c in rendering), rendering
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return bundled_screener()
+
+
+PUTIN, NASRALLAH, MADURO = "us_ofac_sdn:35096", "us_ofac_sdn:2686", "us_ofac_sdn:22790"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "entity_id"),
+    [
+        ("Βλαντιμίρ Πούτιν", PUTIN),
+        ("ولاديمير بوتين", PUTIN),
+        ("حسن نصر الله", NASRALLAH),
+        ("نيكولاس مادورو", MADURO),
+        ("李方伟", "us_ofac_sdn:11447"),
+        ("ウラジーミル・プーチン", PUTIN),
+        ("블라디미르 푸틴", PUTIN),
+        ("ვლადიმერ პუტინი", PUTIN),
+        ("Վլադիմիր Պուտին", PUTIN),
+        ("ולדימיר פוטין", PUTIN),
+        # beyond the issue's examples
+        ("Νικολάς Μαδούρο", MADURO),
+        ("Ραμζάν Καντίροφ", "us_ofac_sdn:23343"),
+        ("قاسم سلیمانی", "un_sc_sanctions:IRi.039"),  # Persian yeh
+        ("김정은", "us_ofac_sdn:20157"),
+        ("김여정", "us_ofac_sdn:21444"),
+        ("ニコラス・マドゥロ", MADURO),
+        ("니콜라스 마두로", MADURO),
+        ("Նիկոլաս Մադուրո", MADURO),
+        ("Олег Дерипаска", "us_ofac_sdn:24283"),
+        ("ओसामा बिन लादेन", "us_ofac_sdn:6365"),
+    ],
+)
+def test_names_in_other_scripts_find_the_listed_entity(
+    screener: Screener, name: str, entity_id: str
+) -> None:
+    hits = screener.screen(name)
+    assert entity_id in [h.entity_id for h in hits], name
+
+
+def test_latin_query_meets_an_original_script_list_name() -> None:
+    """A list that gives a name in Arabic or Cyrillic only: its renderings are indexed, and
+    the hit names the listed name as written."""
+    listed = Screener.from_entities(
+        [
+            Entity("x:1", "Person", [Name("حسن نصر الله")]),
+            Entity("x:2", "Person", [Name("Умаров Доку Хаматович")]),
+            Entity("x:3", "Person", [Name("Ivan Petrov")]),
+        ]
+    )
+    hits = listed.screen("Hassan Nasrallah")
+    assert [h.entity_id for h in hits] == ["x:1"] and hits[0].matched_name == "حسن نصر الله"
+    assert [h.entity_id for h in listed.screen("Doku Umarov")] == ["x:2"]
+
+
+@pytest.mark.slow
+def test_renderings_do_not_change_latin_screening(screener: Screener) -> None:
+    hits = screener.screen("Vladimir Putin")
+    assert hits[0].entity_id == PUTIN and hits[0].score == 1.0
