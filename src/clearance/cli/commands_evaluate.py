@@ -93,7 +93,7 @@ def render_report(report: EvaluationReport, console: Console) -> None:
     for result in report.classes:
         recall.add_row(
             result.name,
-            "adversarial" if result.adversarial else "benign",
+            result.kind,
             f"{result.cases:,}",
             f"{sum(result.skipped.values()):,}",
             _pct(result.recall),

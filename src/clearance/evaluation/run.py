@@ -17,12 +17,19 @@ import numpy as np
 
 from clearance.evaluation.cases import NEAR_MISS, NEGATIVE, EvalCase, EvalSet
 from clearance.evaluation.defaults import DEFAULT_LIMIT
-from clearance.evaluation.variants import VARIANT_CLASS_BY_NAME
+from clearance.evaluation.variants import ADVERSARIAL, BENIGN, DAMAGED, VARIANT_CLASS_BY_NAME
 
-#: Targets from the matching issue: recall per benign / adversarial class, false alerts.
-BENIGN_RECALL_TARGET = 0.98
-ADVERSARIAL_RECALL_TARGET = 0.95
-FALSE_ALERTS_PER_1000_TARGET = 5.0
+#: Targets from the matching issues: recall per benign / damaged / adversarial class, false
+#: alerts per 1,000 random negatives.
+BENIGN_RECALL_TARGET = 0.99
+DAMAGED_RECALL_TARGET = 0.97
+ADVERSARIAL_RECALL_TARGET = 0.97
+RECALL_TARGETS = {
+    BENIGN: BENIGN_RECALL_TARGET,
+    DAMAGED: DAMAGED_RECALL_TARGET,
+    ADVERSARIAL: ADVERSARIAL_RECALL_TARGET,
+}
+FALSE_ALERTS_PER_1000_TARGET = 1.0
 CANDIDATE_RECALL_TARGET = 0.995
 
 #: Thresholds of the sweep a compliance team picks its threshold from.
@@ -161,7 +168,7 @@ class ClassResult:
     """Recall of one variant class at the report threshold."""
 
     name: str
-    adversarial: bool
+    kind: str  # benign, damaged, adversarial
     cases: int
     skipped: dict[str, int]
     recall: float
@@ -178,7 +185,7 @@ class ClassResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "kind": "adversarial" if self.adversarial else "benign",
+            "kind": self.kind,
             "cases": self.cases,
             "skipped": self.skipped,
             "recall": _round(self.recall),
@@ -288,6 +295,7 @@ class EvaluationReport:
             "sweep": self.sweep,
             "targets": {
                 "benign_recall": BENIGN_RECALL_TARGET,
+                "damaged_recall": DAMAGED_RECALL_TARGET,
                 "adversarial_recall": ADVERSARIAL_RECALL_TARGET,
                 "false_alerts_per_1000": FALSE_ALERTS_PER_1000_TARGET,
                 "candidate_recall": CANDIDATE_RECALL_TARGET,
@@ -343,16 +351,14 @@ def build_report(
         classes.append(
             ClassResult(
                 name=name,
-                adversarial=variant_class.adversarial,
+                kind=variant_class.kind,
                 cases=len(group),
                 skipped=test_set.skipped.get(name, {}),
                 recall=_share(o.found(threshold) for o in group),
                 recall_at_1=_share(o.found_first(threshold) for o in group),
                 candidate_recall=_share(flags) if flags else None,
                 scores=_percentiles([o.expected_score or 0.0 for o in group], POSITIVE_PERCENTILES),
-                target=ADVERSARIAL_RECALL_TARGET
-                if variant_class.adversarial
-                else BENIGN_RECALL_TARGET,
+                target=RECALL_TARGETS[variant_class.kind],
                 misses=[_miss_example(o) for o in group if not o.found(threshold)][
                     :EXAMPLES_PER_CLASS
                 ],
