@@ -59,7 +59,10 @@ class TokenOverlapScreener:
     def _candidates(self, name: str, schema: str | None = None) -> list[str]:
         return list(self._scores(name))
 
-    def screen(self, name: str, *, schema=None, limit=10, threshold=None) -> list[ReferenceHit]:
+    def screen(
+        self, name: str, *, schema=None, birth_date=None, limit=10, threshold=None
+    ) -> list[ReferenceHit]:
+        """Hits by name alone: the reference ignores birth dates."""
         hits = [
             ReferenceHit(entity_id, score, caption)
             for entity_id, (score, caption) in self._scores(name).items()
@@ -75,7 +78,7 @@ def entities() -> list[Entity]:
 
 @pytest.fixture(scope="module")
 def test_set(entities: list[Entity]) -> EvalSet:
-    return build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40)
+    return build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40, lookalikes=20, population=10)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +95,7 @@ def test_report_structure(report, test_set: EvalSet) -> None:
     assert {"typo", "case", "homoglyphs", "legal_form"} <= set(names)
     for entry in data["classes"]:
         assert set(entry) >= {"recall", "recall_at_1", "scores", "target", "passed", "misses"}
-        assert entry["kind"] in ("benign", "damaged", "adversarial")
+        assert entry["kind"] in ("benign", "damaged", "adversarial", "birth_date")
         assert entry["recall_at_1"] <= entry["recall"]
     assert [n["name"] for n in data["negatives"]] == [NEGATIVE, NEAR_MISS]
     assert [row["threshold"] for row in data["sweep"]] == list(DEFAULT_SWEEP)
@@ -124,7 +127,7 @@ def test_figures_follow_from_what_the_screener_returned(report) -> None:
 
 
 def test_same_seed_same_report(entities: list[Entity], report) -> None:
-    again = build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40)
+    again = build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40, lookalikes=20, population=10)
     assert (
         evaluate(TokenOverlapScreener(entities), again, threshold=0.8).to_dict() == report.to_dict()
     )
@@ -242,6 +245,7 @@ def cli_lists(monkeypatch: pytest.MonkeyPatch, entities: list[Entity]) -> None:
 
 
 ARGS = ["evaluate", "--seed", "5", "--sample", "30", "--negatives", "50", "--near-misses", "20"]
+ARGS += ["--lookalikes", "10", "--population", "10"]
 
 
 def test_cli_json_is_deterministic_and_written_to_file(cli_lists, tmp_path: Path) -> None:
@@ -277,6 +281,10 @@ def test_cli_table_check_and_class_selection(cli_lists, tmp_path: Path) -> None:
             "0",
             "--near-misses",
             "0",
+            "--lookalikes",
+            "0",
+            "--population",
+            "0",
             "--check",
             "--out",
             str(out),
@@ -306,6 +314,10 @@ def test_cli_end_to_end_on_the_bundled_lists(tmp_path: Path) -> None:
         "150",
         "--near-misses",
         "30",
+        "--lookalikes",
+        "30",
+        "--population",
+        "20",
         "--format",
         "json",
         "--out",

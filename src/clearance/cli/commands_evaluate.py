@@ -19,8 +19,10 @@ from clearance.cli.screening_lists import entities_from_files
 from clearance.errors import InputError, Location
 from clearance.evaluation.defaults import (
     DEFAULT_LIMIT,
+    DEFAULT_LOOKALIKES,
     DEFAULT_NEAR_MISSES,
     DEFAULT_NEGATIVES,
+    DEFAULT_POPULATION,
     DEFAULT_SAMPLE,
     DEFAULT_SEED,
 )
@@ -88,7 +90,7 @@ def render_report(report: EvaluationReport, console: Console) -> None:
     recall = Table(title="Recall per variant class (expected entity at or above the threshold)")
     for column in ("class", "kind", "cases", "skipped", "recall", "recall@1", "candidates"):
         recall.add_column(column, justify="left" if column in ("class", "kind") else "right")
-    for column in ("p5", "p50", "p95", "target", "result"):
+    for column in ("below exact date", "p5", "p50", "p95", "target", "result"):
         recall.add_column(column, justify="right")
     for result in report.classes:
         recall.add_row(
@@ -99,13 +101,20 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             _pct(result.recall),
             _pct(result.recall_at_1),
             _pct(result.candidate_recall),
+            _pct(result.ranked_below),
             _score(result.scores, "p5"),
             _score(result.scores, "p50"),
             _score(result.scores, "p95"),
-            f"≥ {100 * result.target:.0f}%",
+            "-" if result.target is None else f"≥ {100 * result.target:.0f}%",
             _verdict(result.passed),
         )
     console.print(recall)
+    refused = [(c.name, c.refused) for c in report.classes if c.refused]
+    if refused:
+        console.print(
+            "Records the screener refused (counted as misses): "
+            + ", ".join(f"{name} {count:,}" for name, count in refused)
+        )
 
     alerts = Table(title="False alerts (any hit at or above the threshold)")
     for column in ("class", "cases", "alerts", "per 1,000", "p50", "p95", "p99", "max", "target"):
@@ -122,6 +131,28 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             _verdict(negative.passed),
         )
     console.print(alerts)
+
+    if report.populations:
+        people = Table(
+            title="Common-name populations: alert rate of people whose full name is not listed"
+        )
+        for column in ("population", "people", "alerts", "rate", "target"):
+            people.add_column(column, justify="left" if column == "population" else "right")
+        for column in ("with birth date", "rate", "target", "result"):
+            people.add_column(column, justify="right")
+        for population in report.populations:
+            people.add_row(
+                population.label,
+                f"{population.people:,}",
+                f"{population.alerts:,}",
+                _pct(population.rate),
+                f"≤ {100 * population.target:.1f}%",
+                f"{population.alerts_dated:,}",
+                _pct(population.rate_dated),
+                f"≤ {100 * population.target_dated:.1f}%",
+                _verdict(population.passed),
+            )
+        console.print(people)
 
     sweep = Table(title="Across thresholds: recall per class, false alerts per 1,000")
     sweep.add_column("class")
@@ -151,7 +182,8 @@ def render_report(report: EvaluationReport, console: Console) -> None:
                     f"{miss['top_id']} {miss['top_score']:.2f}" if miss["top_id"] else "-",
                 )
         console.print(misses)
-    examples = [(n.name, e) for n in report.negatives for e in n.examples[:5]]
+    examples = [(n.name, e) for n in report.negatives for e in n.examples[:3]]
+    examples += [(f"population {p.name}", e) for p in report.populations for e in p.examples[:2]]
     if examples:
         table = Table(title="Examples of false alerts")
         for column in ("class", "query", "from", "hit", "score"):
@@ -180,6 +212,8 @@ def _run(
     sample: int,
     negatives: int,
     near_misses: int,
+    lookalikes: int,
+    population: int,
     threshold: float | None,
     limit: int,
     classes: list[str],
@@ -202,6 +236,8 @@ def _run(
         sample=sample,
         negatives=negatives,
         near_misses=near_misses,
+        lookalikes=lookalikes,
+        population=population,
         classes=classes,
     )
     if not show_progress:
@@ -236,6 +272,18 @@ def evaluate_command(
     near_misses: int = typer.Option(
         DEFAULT_NEAR_MISSES, "--near-misses", min=0, help="unlisted names built from list tokens"
     ),
+    lookalikes: int = typer.Option(
+        DEFAULT_LOOKALIKES,
+        "--lookalikes",
+        min=0,
+        help="look-alikes of listed names per kind (swapped surname, swapped token, near distance)",
+    ),
+    population: int = typer.Option(
+        DEFAULT_POPULATION,
+        "--population",
+        min=0,
+        help="people per common-name population, screened by name alone and with a birth date",
+    ),
     threshold: float | None = typer.Option(
         None, "--threshold", min=0.0, max=1.0, help="default: the matcher's default threshold"
     ),
@@ -253,8 +301,9 @@ def evaluate_command(
     out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),
     check: bool = typer.Option(False, "--check", help="exit with status 1 if a target is missed"),
 ) -> None:
-    """Measure recall per variant class and false alerts per 1,000 on a labelled test set
-    built from the loaded lists (typos, reorderings, transliterations, homoglyphs...)."""
+    """Measure recall per variant class, false alerts and common-name alert rates on a labelled
+    test set built from the loaded lists (typos, OCR confusions, cut fields, transliterations,
+    birth-date variants, look-alikes, common-name populations...). The report prints the seed."""
     with reporting_errors(code=2, doing="evaluating"):
         if format not in FORMATS:
             raise InputError(
@@ -268,6 +317,8 @@ def evaluate_command(
             sample=sample,
             negatives=negatives,
             near_misses=near_misses,
+            lookalikes=lookalikes,
+            population=population,
             threshold=threshold,
             limit=limit,
             classes=_split_classes(classes),

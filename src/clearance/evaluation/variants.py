@@ -48,7 +48,7 @@ KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 # helpers
 
 
-def _match_case(template: str, text: str) -> str:
+def match_case(template: str, text: str) -> str:
     """``text`` in the case style of ``template`` (UPPER, lower or Title)."""
     if template.isupper():
         return text.upper()
@@ -103,7 +103,7 @@ class PersonParts:
         return " ".join(self.givens + self.surnames)
 
 
-def _content_positions(tokens: list[str]) -> list[int]:
+def content_positions(tokens: list[str]) -> list[int]:
     """Positions of tokens that carry the name (not particles, not legal forms, whether the
     legal form trails the name or leads it: "LIMITED LIABILITY COMPANY TRIMIX")."""
     legal_start = _legal_form_start(tokens)
@@ -130,7 +130,7 @@ def typo(name: ListedName, rng: Random) -> str | None:
     position = rng.randrange(1, len(word))
     original = word[position]
     neighbours = KEYBOARD_NEIGHBOURS.get(original.lower(), "etaoinsr")
-    neighbour = _match_case(original, rng.choice(neighbours)) if original.isalpha() else "e"
+    neighbour = match_case(original, rng.choice(neighbours)) if original.isalpha() else "e"
     operation = rng.choice(("substitute", "insert", "delete"))
     if operation == "substitute":
         word = word[:position] + neighbour + word[position + 1 :]
@@ -510,7 +510,7 @@ def dropped_token(name: ListedName, rng: Random) -> str | None:
         (parts.surnames if side == "s" else parts.givens).pop(i)
         return parts.render()
     tokens = name.full.split()
-    content = _content_positions(tokens)
+    content = content_positions(tokens)
     if len(content) < 3:
         return None
     drop = rng.choice(content[1:])
@@ -525,7 +525,7 @@ def added_token(name: ListedName, rng: Random) -> str | None:
             return None
         present = {g.lower() for g in parts.givens + parts.surnames}
         choices = [n for n in EXTRA_GIVEN_NAMES if n.lower() not in present]
-        extra = _match_case(parts.givens[0], rng.choice(choices))
+        extra = match_case(parts.givens[0], rng.choice(choices))
         parts.givens.insert(1, extra)
         return parts.render()
     tokens = name.full.split()
@@ -533,7 +533,7 @@ def added_token(name: ListedName, rng: Random) -> str | None:
         return None
     present = {t.lower() for t in tokens}
     choices = [w for w in EXTRA_COMPANY_WORDS if w.lower() not in present]
-    extra = _match_case(tokens[0], rng.choice(choices))
+    extra = match_case(tokens[0], rng.choice(choices))
     legal_start = _legal_form_start(tokens)
     at = legal_start if legal_start is not None else len(tokens)
     return " ".join([*tokens[:at], extra, *tokens[at:]])
@@ -607,12 +607,12 @@ def particles(name: ListedName, rng: Random) -> str | None:
         return None
     if name.countries & ARABIC_NAME_COUNTRIES:
         surname = parts.surnames[0]
-        parts.surnames[0] = _match_case(surname, "al-") + surname
+        parts.surnames[0] = match_case(surname, "al-") + surname
         return parts.render()
     particle = next((p for p, c in _PARTICLE_COUNTRIES if name.countries & c), None)
     if particle is None:  # no naming custom known that would add one
         return None
-    parts.surnames.insert(len(parts.surnames) - 1, _match_case(parts.surnames[-1], particle))
+    parts.surnames.insert(len(parts.surnames) - 1, match_case(parts.surnames[-1], particle))
     return parts.render()
 
 
@@ -781,7 +781,7 @@ def ocr(name: ListedName, rng: Random) -> str | None:
 def _slip(original: str, rng: Random) -> str:
     """A key next to ``original`` on a QWERTY keyboard, in its case."""
     neighbours = KEYBOARD_NEIGHBOURS.get(original.lower(), "etaoinsr")
-    return _match_case(original, rng.choice(neighbours))
+    return match_case(original, rng.choice(neighbours))
 
 
 def typo_anywhere(name: ListedName, rng: Random) -> str | None:
