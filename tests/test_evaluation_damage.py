@@ -224,3 +224,50 @@ def test_new_classes_are_registered_with_their_kind() -> None:
         assert by_name[name].kind == v.DAMAGED
     assert by_name["vowels_all"].kind == v.ADVERSARIAL
     assert by_name["case"].kind == v.BENIGN
+
+
+def test_romanisation_respells_one_word_by_the_tables_of_the_person_region() -> None:
+    from clearance.evaluation import romanisation as r
+    from clearance.evaluation.names import fold
+
+    cases = [
+        ("ZERFAOUI, Ahmad", "dz"),
+        ("BASHANKAYEV, Badma Nikolayevich", "ru"),
+        ("ZHANG, Wei", "cn"),
+        ("KIM, Jong Un", "kp"),
+        ("YILMAZ, Mehmet", "tr"),
+        ("HOSSEINI, Mohammad Reza", "ir"),
+    ]
+    for full, country in cases:
+        listed = ListedName(
+            "x:1", "x", "Person", full, NameKind.PRIMARY, frozenset({country})
+        )
+        results = {r.romanisation(listed, Random(s)) for s in range(30)}
+        assert None not in results and len(results) >= 2
+        for result in results:
+            changed = [
+                (a, b) for a, b in zip(full.split(), result.split(), strict=True) if a != b
+            ]
+            assert len(changed) == 1
+            old, new = (fold(w) for w in changed[0])
+            same_group = any(old in g and new in g for g in r.NAME_GROUPS)
+            by_rule = any(
+                re.sub(pattern, replacement, old, count=1) == new
+                or any(
+                    old[: m.start()] + replacement + old[m.end() :] == new
+                    for m in re.finditer(pattern, old)
+                )
+                for region in r.regions(listed)
+                for pattern, replacement in r.REGIONAL_RULES[region]
+            )
+            assert same_group or by_rule, (full, result)
+    # a name of no region with such customs keeps its spelling
+    smith = ListedName("x:2", "x", "Person", "SMITH, John", NameKind.PRIMARY, frozenset({"us"}))
+    assert v.romanisation(smith, Random(0)) is None
+    assert {"ZERFAOUI, Ahmet", "ZERFAOUI, Ahmed"} <= {
+        v.romanisation(
+            ListedName("x", "x", "Person", "ZERFAOUI, Ahmad", NameKind.PRIMARY, frozenset({"dz"})),
+            Random(s),
+        )
+        for s in range(60)
+    }

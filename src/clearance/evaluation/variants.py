@@ -20,6 +20,7 @@ from clearance.evaluation.names import (
     PARTICLES,
     ListedName,
 )
+from clearance.evaluation.romanisation import romanisation
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("aeiouAEIOU")
@@ -980,6 +981,7 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("particles", particles),
     VariantClass("accents", accents),
     VariantClass("transliteration", transliteration),
+    VariantClass("romanisation", romanisation),
     VariantClass("cyrillic", cyrillic),
     VariantClass("original_script", original_script),
     VariantClass("initials", initials),
