@@ -342,3 +342,59 @@ def test_cli_rejects_unknown_class_and_format(cli_lists) -> None:
     assert result.exit_code == 2 and "unknown variant class typos" in result.output
     result = runner.invoke(app, [*ARGS, "--threshold", "0.9", "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def _practice(folder: Path, damaged: str, common: str) -> Path:
+    folder.mkdir()
+    (folder / "damaged.csv").write_text(damaged, encoding="utf-8")
+    (folder / "common_names.csv").write_text(common, encoding="utf-8")
+    return folder
+
+
+def test_cli_practice_set_recall_per_damage_and_alerts_per_population(
+    cli_lists, tmp_path: Path
+) -> None:
+    folder = _practice(
+        tmp_path / "practice",
+        "id,name,schema,birth_date,expected_entity,damage\n"
+        'd0,"GUZMAN LOERA, Joaquin Archivaldo",Person,,us_ofac_sdn:1,ocr\n'
+        'd1,"GZMN LR, Jqn",Person,,us_ofac_sdn:1,vowels_all\n'
+        'd2,"GUZMAN LOERA, Joaquin Archivaldo",Person,1957-04-05,us_ofac_sdn:1,dob_day\n'
+        'd3,"NOBODY",Person,,us_ofac_sdn:404,ocr\n',
+        "id,name,schema,birth_date,population\n"
+        "c0,Joaquin Archivaldo Guzman Loera,Person,,mexican\n"
+        "c1,Maria Perez,Person,,mexican\n"
+        "c2,Maria Perez,Person,1980-01-01,mexican\n",
+    )
+    runner = CliRunner()
+    args = ["evaluate", "--practice", str(folder), "--threshold", "0.9", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by_name = {c["name"]: c for c in data["classes"]}
+    assert by_name["ocr"]["cases"] == 2 and by_name["ocr"]["recall"] == 0.5
+    assert by_name["ocr"]["not_loaded"] == 1  # us_ofac_sdn:404 is not in the lists
+    assert by_name["vowels_all"]["recall"] == 0.0 and by_name["dob_day"]["recall"] == 1.0
+    (mexican,) = data["populations"]
+    assert (mexican["rows"], mexican["alerts"], mexican["dated_rows"]) == (2, 1, 1)
+    assert mexican["alert_rate"] == 0.5 and mexican["dated_alert_rate"] == 0.0
+    table = runner.invoke(app, ["evaluate", "--practice", str(folder), "--threshold", "0.9"])
+    assert "Recall per damage class" in table.stdout and "mexican" in table.stdout
+
+
+def test_cli_practice_set_errors_name_file_line_and_field(cli_lists, tmp_path: Path) -> None:
+    header = "id,name,schema,birth_date,population\n"
+    folder = _practice(
+        tmp_path / "bad", "id,name,schema,birth_date,damage\n", header + "c0,,Person,,x\n"
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder)])
+    assert result.exit_code == 2 and "missing column expected_entity" in result.output
+    assert "damaged.csv" in result.output
+    (folder / "damaged.csv").write_text(
+        "id,name,schema,birth_date,expected_entity,damage\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder)])
+    assert result.exit_code == 2 and "line 2" in result.output and "'name'" in result.output
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder), "--check"])
+    assert result.exit_code == 2 and "--check applies to the generated test set" in result.output

@@ -28,6 +28,7 @@ from clearance.evaluation.defaults import (
 )
 
 if TYPE_CHECKING:
+    from clearance.evaluation.practice import PracticeReport
     from clearance.evaluation.run import EvaluationReport
     from clearance.model import Entity
 
@@ -204,6 +205,84 @@ def render_report(report: EvaluationReport, console: Console) -> None:
         console.print(f"[bold red]Targets missed:[/] {', '.join(report.failures)}")
 
 
+def render_practice(report: PracticeReport, console: Console) -> None:
+    """The practice set's figures: recall per damage class, alert rate per population."""
+    console.print(
+        f"[bold]Clearance practice set[/]  {report.folder} · threshold {report.threshold:.2f}"
+    )
+    recall = Table(title="Recall per damage class (expected entity among the hits)")
+    for column in ("damage", "cases", "recall", "not loaded", "refused"):
+        recall.add_column(column, justify="left" if column == "damage" else "right")
+    for result in report.classes:
+        recall.add_row(
+            result.name,
+            f"{result.cases:,}",
+            f"{result.recall:.3f}",
+            f"{result.not_loaded:,}",
+            f"{result.refused:,}",
+        )
+    console.print(recall)
+    alerts = Table(title="Alert rate per population (every hit is a false alert)")
+    for column in ("population", "rows", "alerts", "rate", "dated rows", "alerts", "rate"):
+        alerts.add_column(column, justify="left" if column == "population" else "right")
+    for population in report.populations:
+        alerts.add_row(
+            population.name,
+            f"{population.rows:,}",
+            f"{population.alerts:,}",
+            _pct(population.rate),
+            f"{population.dated_rows:,}",
+            f"{population.dated_alerts:,}",
+            _pct(population.dated_rate),
+        )
+    console.print(alerts)
+    if any(c.not_loaded for c in report.classes):
+        console.print(
+            "[yellow]Some expected entities are not in the screened lists: load the lists the "
+            "practice set names (its README) to measure them.[/]"
+        )
+
+
+def _progress_columns() -> tuple[Any, ...]:
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    )
+
+
+def _run_practice(
+    entities: list[Entity],
+    screener: Any,
+    folder: Path,
+    *,
+    threshold: float | None,
+    limit: int,
+    show_progress: bool,
+) -> PracticeReport:
+    from rich.progress import Progress
+
+    from clearance.evaluation.practice import evaluate_practice
+
+    ids = {e.id for e in entities}
+    if not show_progress:
+        return evaluate_practice(screener, folder, ids, threshold=threshold, limit=limit)
+    with Progress(*_progress_columns(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("screening the practice set", total=None)
+        return evaluate_practice(
+            screener,
+            folder,
+            ids,
+            threshold=threshold,
+            limit=limit,
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
 def _run(
     entities: Iterable[Entity],
     screener: Any,
@@ -219,13 +298,7 @@ def _run(
     classes: list[str],
     show_progress: bool,
 ) -> EvaluationReport:
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import Progress
 
     from clearance.evaluation.generate import build_test_set
     from clearance.evaluation.run import evaluate
@@ -242,14 +315,7 @@ def _run(
     )
     if not show_progress:
         return evaluate(screener, test_set, threshold=threshold, limit=limit)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*_progress_columns(), console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("screening", total=len(test_set.cases))
         return evaluate(
             screener,
@@ -297,6 +363,14 @@ def evaluate_command(
         exists=True,
         help="evaluate against these list files or folders (newest version of each dataset, plus the register) instead of the loaded lists",
     ),
+    practice: Path | None = typer.Option(
+        None,
+        "--practice",
+        exists=True,
+        file_okay=False,
+        help="instead of a generated test set, screen the labelled practice set in this folder "
+        "(damaged.csv, common_names.csv): recall per damage class, alert rate per population",
+    ),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
     out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),
     check: bool = typer.Option(False, "--check", help="exit with status 1 if a target is missed"),
@@ -309,7 +383,23 @@ def evaluate_command(
             raise InputError(
                 f"unknown format {format!r} (use table or json)", Location(field="format")
             )
+        if practice is not None and check:
+            raise InputError(
+                "--check applies to the generated test set, not to --practice",
+                Location(field="check"),
+            )
         entities, screener = _load(lists)
+        if practice is not None:
+            practice_report = _run_practice(
+                entities,
+                screener,
+                practice,
+                threshold=threshold,
+                limit=limit,
+                show_progress=sys.stderr.isatty(),
+            )
+            _write(practice_report, render_practice, format, out)
+            return
         report = _run(
             entities,
             screener,
@@ -325,6 +415,13 @@ def evaluate_command(
             show_progress=sys.stderr.isatty(),
         )
 
+    _write(report, render_report, format, out)
+    if check and not report.passed:
+        raise typer.Exit(1)
+
+
+def _write(report: Any, render: Any, format: str, out: Path | None) -> None:
+    """The report as JSON or tables, on stdout or in ``out``."""
     if format == "json":
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if out:
@@ -333,10 +430,8 @@ def evaluate_command(
             typer.echo(text, nl=False)
     elif out:
         with out.open("w", encoding="utf-8") as handle:
-            render_report(report, Console(file=handle, width=140, no_color=True))
+            render(report, Console(file=handle, width=140, no_color=True))
     else:
-        render_report(report, Console())
+        render(report, Console())
     if out:
         err.print(f"report written to {out}")
-    if check and not report.passed:
-        raise typer.Exit(1)
