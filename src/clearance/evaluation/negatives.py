@@ -22,7 +22,8 @@ from clearance.evaluation.cases import (
     EvalCase,
 )
 from clearance.evaluation.names import PARTICLES, ListedName, NameIndex, fold
-from clearance.evaluation.variants import PersonParts, content_positions, match_case
+from clearance.evaluation.romanisation import SpellingIndex, spelling
+from clearance.evaluation.variants import PersonParts, match_case
 
 #: Faker locales the negatives are drawn from, in a fixed order (round robin keeps the mix even).
 FAKER_LOCALES = (
@@ -252,58 +253,31 @@ def _swapped_surname(
 
 
 def _swapped_token(
-    names: list[ListedName], persons: list[tuple[ListedName, PersonParts]], rng: Random
+    persons: list[tuple[ListedName, PersonParts]], rng: Random
 ) -> tuple[str, ListedName, str] | None:
-    """One token of a listed name replaced by a token of another listed name of its kind (a
-    given name by a given name, a surname by a surname, a company word by a company word)."""
-    if rng.random() < 0.7:
-        (listed, parts), (other, other_parts) = rng.sample(persons, 2)
-        side = rng.choice(("surnames", "givens"))
-        own, theirs = getattr(parts, side), getattr(other_parts, side)
-        positions = [i for i, t in enumerate(own) if _is_word(t)]
-        donors = [t for t in theirs if _is_word(t) and fold(t) not in {fold(o) for o in own}]
-        if not positions or not donors:
-            return None
-        replaced = list(own)
-        replaced[rng.choice(positions)] = rng.choice(donors)
-        kept = PersonParts(list(parts.surnames), list(parts.givens), parts.comma)
-        setattr(kept, side, replaced)
-        return kept.render(), listed, f"{listed.full} + {other.full}"
-    companies = [n for n in names if not n.is_person]
-    if len(companies) < 2:
-        return None
-    listed, other = rng.sample(companies, 2)
-    tokens = listed.full.split()
-    positions = [i for i in content_positions(tokens) if _is_word(tokens[i], 4)]
-    donors = [t for t in other.full.split() if _is_word(t, 4)]
-    donors = [t for t in donors if fold(t) not in {fold(o) for o in tokens}]
+    """One name of a listed person replaced by a name of another listed person in the same
+    role (a given name by a given name, a surname by a surname)."""
+    (listed, parts), (other, other_parts) = rng.sample(persons, 2)
+    side = rng.choice(("surnames", "givens"))
+    own, theirs = getattr(parts, side), getattr(other_parts, side)
+    positions = [i for i, t in enumerate(own) if _is_word(t)]
+    donors = [t for t in theirs if _is_word(t) and fold(t) not in {fold(o) for o in own}]
     if not positions or not donors:
         return None
-    tokens[rng.choice(positions)] = rng.choice(donors)
-    return " ".join(tokens), listed, f"{listed.full} + {other.full}"
+    replaced = list(own)
+    replaced[rng.choice(positions)] = rng.choice(donors)
+    kept = PersonParts(list(parts.surnames), list(parts.givens), parts.comma)
+    setattr(kept, side, replaced)
+    return kept.render(), listed, f"{listed.full} + {other.full}"
 
 
 #: A real different name this many edits from a listed one: beyond a typo, near enough to fool
 #: a lenient matcher (Rivera / Olivera, Karim / Kamil).
 NEAR_DISTANCE = (2, 3)
 
-_SKELETON_RULES = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("w", "v"))
-_SKELETON_DROP = frozenset("aeiouy")
-
-
-def _skeleton(word: str) -> str:
-    """The consonants of a folded word with common romanisation pairs merged and doubled
-    letters collapsed: two spellings of one name share it (Mohamad / Muhammad -> mhmd)."""
-    text = fold(word).replace(" ", "")
-    for source, target in _SKELETON_RULES:
-        text = text.replace(source, target)
-    consonants = [c for c in text if c not in _SKELETON_DROP]
-    return "".join(c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1])
-
-
 def _near_names(word: str, pool: list[str]) -> list[str]:
     """Real names of the pool two or three edits from ``word``, that are not another spelling
-    of it (same consonant skeleton) nor its prefix or extension."""
+    of it (same name group or consonant skeleton) nor its prefix or extension."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
@@ -312,12 +286,12 @@ def _near_names(word: str, pool: list[str]) -> list[str]:
     found = process.extract(
         folded, pool, scorer=Levenshtein.distance, score_cutoff=high, limit=None
     )
-    skeleton = _skeleton(folded)
+    key = spelling(folded)
     return [
         candidate
         for candidate, distance, _ in found
         if distance >= low
-        and _skeleton(candidate) != skeleton
+        and spelling(candidate) != key
         and not candidate.startswith(folded)
         and not folded.startswith(candidate)
     ]
@@ -343,12 +317,10 @@ def _near_distance(
     return kept.render(), listed, listed.full
 
 
-def name_pool(persons: list[tuple[ListedName, PersonParts]], extra: set[str]) -> list[str]:
-    """Folded real names to draw near-distance look-alikes from: the words of listed persons'
-    names and of the population tables."""
-    words = {fold(t) for _, parts in persons for t in parts.surnames + parts.givens}
-    words |= {fold(w) for w in extra}
-    return sorted(w for w in words if len(w) >= 4 and w.isalpha())
+def name_pool(words: set[str]) -> list[str]:
+    """Folded real names to draw near-distance look-alikes from: the words of the population
+    tables (not list tokens: aliases on the lists are mostly other spellings of one name)."""
+    return sorted({fold(w) for w in words} - {""})
 
 
 def lookalike_negatives(
@@ -360,14 +332,15 @@ def lookalike_negatives(
     population_words: set[str],
 ) -> list[EvalCase]:
     """``count`` look-alikes of each kind; any that equals, contains or sits inside a listed
-    name is dropped, so none is a listed name."""
+    name, or is a listed name in another spelling, is dropped, so none is a listed name."""
     persons = _persons(names)
     if count <= 0 or len(persons) < 2:
         return []
-    pool = name_pool(persons, population_words)
+    pool = [w for w in name_pool(population_words) if len(w) >= 4 and w.isalpha()]
+    spellings = SpellingIndex(index)
     makers: dict[str, Callable[[Random], tuple[str, ListedName, str] | None]] = {
         LOOKALIKE_SWAPPED_SURNAME: lambda rng: _swapped_surname(persons, rng),
-        LOOKALIKE_SWAPPED_TOKEN: lambda rng: _swapped_token(names, persons, rng),
+        LOOKALIKE_SWAPPED_TOKEN: lambda rng: _swapped_token(persons, rng),
         LOOKALIKE_NEAR_DISTANCE: lambda rng: _near_distance(persons, pool, rng),
     }
     cases: list[EvalCase] = []
@@ -388,6 +361,8 @@ def lookalike_negatives(
                 dropped[f"{kind}:duplicate"] += 1
                 continue
             reason = index.overlap_reason(query, strict=True)
+            if reason is None and spellings.is_listed(query):
+                reason = "listed_in_another_spelling"
             if reason:
                 dropped[f"{kind}:{reason}"] += 1
                 continue

@@ -26,6 +26,7 @@ from typing import Any
 from clearance.errors import InputError, Location
 from clearance.evaluation.cases import POPULATION, EvalCase
 from clearance.evaluation.names import NameIndex
+from clearance.evaluation.romanisation import SpellingIndex
 
 DATA_FILE = "name_frequencies.json"
 
@@ -199,10 +200,12 @@ def population_cases(
     chosen: Sequence[Culture] | None = None,
 ) -> list[EvalCase]:
     """``per_population`` people per culture, each screened by name alone and again with a
-    random birth date. A drawn name that is a listed name in full is left out (counted as
-    ``population_listed_in_full``): that person would rightly alert."""
+    random birth date. A drawn name that is a listed name in full, in any spelling ("Hossein
+    Mousavi" for "MUSAVI, Hossein"), is left out (counted as ``population_listed_in_full``):
+    that person would rightly alert."""
     if per_population <= 0:
         return []
+    spellings = SpellingIndex(index)
     cases = []
     for culture in chosen or cultures():
         rng = Random(f"{seed}|population|{culture.name}")
@@ -212,7 +215,7 @@ def population_cases(
                 break
             name = culture.person(rng)
             birth_date = _birth_date(rng)
-            if index.entities_named(name):
+            if index.entities_named(name) or spellings.is_listed(name):
                 dropped["population_listed_in_full"] += 1
                 continue
             made += 1

@@ -17,7 +17,13 @@ from __future__ import annotations
 import re
 from random import Random
 
-from clearance.evaluation.names import ARABIC_NAME_COUNTRIES, ListedName, fold
+from clearance.evaluation.names import (
+    ARABIC_NAME_COUNTRIES,
+    ListedName,
+    NameIndex,
+    fold,
+    fold_tokens,
+)
 
 #: Spellings of the same name in the romanisations of different regions (lower case).
 NAME_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -238,3 +244,47 @@ def romanisation(name: ListedName, rng: Random) -> str | None:
         return None
     start, end, spelling = rng.choice(options)
     return text[:start] + _styled(text[start:end], spelling) + text[end:]
+
+
+_SKELETON_RULES = (
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("c", "k"),
+    ("w", "v"),
+    ("z", "s"),
+)
+_SKELETON_DROP = frozenset("aeiouy")
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a folded word with common romanisation pairs merged and doubled
+    letters collapsed: two spellings of one name share it (Mohamad / Muhammad -> mhmd)."""
+    text = fold(word).replace(" ", "")
+    for source, target in _SKELETON_RULES:
+        text = text.replace(source, target)
+    consonants = [c for c in text if c not in _SKELETON_DROP]
+    return "".join(c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1])
+
+
+def spelling(token: str) -> str:
+    """One key for every spelling of a folded name token: its name group, else its skeleton."""
+    group = _GROUP_OF.get(token)
+    return f"={group[0]}" if group else skeleton(token)
+
+
+class SpellingIndex:
+    """Listed names by spelling-insensitive key, to tell a name that IS a listed name in
+    another spelling ("Hossein Mousavi" for "MUSAVI, Hossein") from a different name."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.keys = {self._key(tokens) for tokens in index.token_sets}
+
+    @staticmethod
+    def _key(tokens: frozenset[str]) -> frozenset[str]:
+        return frozenset(spelling(t) for t in tokens)
+
+    def is_listed(self, text: str) -> bool:
+        return self._key(frozenset(fold_tokens(text))) in self.keys
