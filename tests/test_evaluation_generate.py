@@ -9,9 +9,12 @@ import pytest
 
 from clearance.errors import InputError
 from clearance.evaluation import NEAR_MISS, NEGATIVE, build_test_set
+from clearance.evaluation.birthdates import DATE_CLASS_BY_NAME
+from clearance.evaluation.cases import LOOKALIKE_CLASSES, POPULATION
 from clearance.evaluation.generate import stratified_sample
 from clearance.evaluation.names import NameIndex, fold, fold_tokens, listed_names
-from clearance.model import Entity, Name, NameKind
+from clearance.evaluation.populations import cultures
+from clearance.model import DateValue, Entity, Name, NameKind
 from clearance.register import load as load_register
 
 
@@ -28,6 +31,7 @@ def listed_persons() -> list[Entity]:
             ],
             nationalities=["mx"],
             gender="male",
+            birth_dates=[DateValue("1957-04-04")],
         ),
         Entity(
             "us_ofac_sdn:17674",
@@ -58,7 +62,11 @@ def listed_persons() -> list[Entity]:
             nationalities=["iq"],
         ),
         Entity(
-            "us_ofac_sdn:22790", "Person", [Name("MADURO MOROS, Nicolas")], nationalities=["ve"]
+            "us_ofac_sdn:22790",
+            "Person",
+            [Name("MADURO MOROS, Nicolas")],
+            nationalities=["ve"],
+            birth_dates=[DateValue("1962-11-23")],
         ),
         Entity("us_ofac_sdn:9999", "Vessel", [Name("ADRIAN DARYA 1")]),
         Entity("us_ofac_sdn:173", "Organization", [Name("ANGLO-CARIBBEAN CO., LTD.")]),
@@ -72,15 +80,15 @@ def entities() -> list[Entity]:
 
 @pytest.fixture(scope="module")
 def test_set(entities: list[Entity]):
-    return build_test_set(entities, seed=7, sample=80, negatives=150, near_misses=60)
+    return build_test_set(entities, seed=7, sample=80, negatives=150, near_misses=60, lookalikes=20, population=20)
 
 
 def test_same_seed_same_cases_whatever_the_entity_order(entities: list[Entity], test_set) -> None:
     shuffled = list(entities)
     random.Random(1).shuffle(shuffled)
-    again = build_test_set(shuffled, seed=7, sample=80, negatives=150, near_misses=60)
+    again = build_test_set(shuffled, seed=7, sample=80, negatives=150, near_misses=60, lookalikes=20, population=20)
     assert again.to_dict() == test_set.to_dict()
-    other = build_test_set(entities, seed=8, sample=80, negatives=150, near_misses=60)
+    other = build_test_set(entities, seed=8, sample=80, negatives=150, near_misses=60, lookalikes=20, population=20)
     assert other.to_dict()["cases"] != test_set.to_dict()["cases"]
 
 
@@ -93,7 +101,10 @@ def test_variants_are_labelled_with_the_entity_they_came_from(
     for case in positives:
         assert case.entity_id in case.expected_ids
         assert case.source in names_of[case.entity_id]
-        assert case.query != case.source
+        if case.variant_class in DATE_CLASS_BY_NAME:
+            assert case.query == case.source and case.birth_date  # exact name, a date
+        else:
+            assert case.query != case.source and case.birth_date is None
     # Weak aliases are never sampled: a miss on them is not a recall failure.
     assert all(c.source != "CHAPO" for c in positives)
 
@@ -120,7 +131,14 @@ def test_selected_classes_only_and_unchanged_by_the_selection(
     entities: list[Entity], test_set
 ) -> None:
     subset = build_test_set(
-        entities, seed=7, sample=80, negatives=0, near_misses=0, classes=["typo", "homoglyphs"]
+        entities,
+        seed=7,
+        sample=80,
+        negatives=0,
+        near_misses=0,
+        lookalikes=0,
+        population=0,
+        classes=["typo", "homoglyphs"],
     )
     assert {c.variant_class for c in subset.cases} == {"typo", "homoglyphs"}
     full = [c for c in test_set.cases if c.variant_class in ("typo", "homoglyphs")]
@@ -135,14 +153,21 @@ def test_negatives_never_equal_contain_or_sit_inside_a_listed_name(
     listed = [frozenset(fold_tokens(n.full)) for e in entities for n in e.names]
     keys = {fold(n.full) for e in entities for n in e.names}
     negatives = [c for c in test_set.cases if c.is_negative]
-    assert Counter(c.variant_class for c in negatives) == {NEGATIVE: 150, NEAR_MISS: 60}
+    assert Counter(c.variant_class for c in negatives) == {
+        NEGATIVE: 150,
+        NEAR_MISS: 60,
+        **dict.fromkeys(LOOKALIKE_CLASSES, 20),
+        POPULATION: 2 * 20 * len(cultures()),
+    }
     for case in negatives:
         tokens = frozenset(fold_tokens(case.query))
         assert fold(case.query) not in keys
         assert not any(tokens <= name for name in listed)
         assert not any(len(name) >= 2 and name <= tokens for name in listed)
         assert case.expected_ids == ()
-    assert len({fold(c.query) for c in negatives}) == len(negatives)
+    # negatives are distinct names; population names repeat as often as real names do
+    distinct = [c for c in negatives if c.variant_class != POPULATION]
+    assert len({(c.variant_class, fold(c.query)) for c in distinct}) == len(distinct)
 
 
 def test_negatives_come_from_many_locales_and_scripts(test_set) -> None:
@@ -173,7 +198,14 @@ def test_a_listed_near_miss_name_is_never_a_negative() -> None:
     assert index.overlap_reason("Familia Perez Logistics") is None
     # Dropping "LA" from one party's name gives the other party's name: ambiguous, skipped.
     result = build_test_set(
-        [nueva, familia], seed=1, sample=2, negatives=0, near_misses=0, classes=["particles"]
+        [nueva, familia],
+        seed=1,
+        sample=2,
+        negatives=0,
+        near_misses=0,
+        lookalikes=0,
+        population=0,
+        classes=["particles"],
     )
     assert result.cases == []
     assert result.skipped["particles"] == {"ambiguous": 1, "not_applicable": 1}
@@ -182,7 +214,9 @@ def test_a_listed_near_miss_name_is_never_a_negative() -> None:
 def test_the_same_name_on_two_lists_expects_both_entities() -> None:
     sdn = Entity("us_ofac_sdn:1", "Organization", [Name("TREN DE ARAGUA")])
     register = Entity("us_designations:tren-de-aragua", "Organization", [Name("Tren de Aragua")])
-    result = build_test_set([sdn, register], seed=3, sample=2, negatives=0, near_misses=0)
+    result = build_test_set(
+        [sdn, register], seed=3, sample=2, negatives=0, near_misses=0, lookalikes=0, population=0
+    )
     assert result.cases
     for case in result.cases:
         assert case.expected_ids == ("us_designations:tren-de-aragua", "us_ofac_sdn:1")

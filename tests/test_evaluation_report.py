@@ -59,7 +59,10 @@ class TokenOverlapScreener:
     def _candidates(self, name: str, schema: str | None = None) -> list[str]:
         return list(self._scores(name))
 
-    def screen(self, name: str, *, schema=None, limit=10, threshold=None) -> list[ReferenceHit]:
+    def screen(
+        self, name: str, *, schema=None, birth_date=None, limit=10, threshold=None
+    ) -> list[ReferenceHit]:
+        """Hits by name alone: the reference ignores birth dates."""
         hits = [
             ReferenceHit(entity_id, score, caption)
             for entity_id, (score, caption) in self._scores(name).items()
@@ -75,7 +78,7 @@ def entities() -> list[Entity]:
 
 @pytest.fixture(scope="module")
 def test_set(entities: list[Entity]) -> EvalSet:
-    return build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40)
+    return build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40, lookalikes=20, population=10)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +95,7 @@ def test_report_structure(report, test_set: EvalSet) -> None:
     assert {"typo", "case", "homoglyphs", "legal_form"} <= set(names)
     for entry in data["classes"]:
         assert set(entry) >= {"recall", "recall_at_1", "scores", "target", "passed", "misses"}
-        assert entry["kind"] in ("benign", "adversarial")
+        assert entry["kind"] in ("benign", "damaged", "adversarial", "birth_date")
         assert entry["recall_at_1"] <= entry["recall"]
     assert [n["name"] for n in data["negatives"]] == [NEGATIVE, NEAR_MISS]
     assert [row["threshold"] for row in data["sweep"]] == list(DEFAULT_SWEEP)
@@ -124,7 +127,7 @@ def test_figures_follow_from_what_the_screener_returned(report) -> None:
 
 
 def test_same_seed_same_report(entities: list[Entity], report) -> None:
-    again = build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40)
+    again = build_test_set(entities, seed=11, sample=60, negatives=120, near_misses=40, lookalikes=20, population=10)
     assert (
         evaluate(TokenOverlapScreener(entities), again, threshold=0.8).to_dict() == report.to_dict()
     )
@@ -188,7 +191,14 @@ def tiny_set(cases: list[Outcome]) -> EvalSet:
 
 @pytest.mark.parametrize(
     ("variant_class", "found", "passed"),
-    [("typo", 98, True), ("typo", 97, False), ("homoglyphs", 95, True), ("homoglyphs", 94, False)],
+    [
+        ("case", 99, True),
+        ("case", 98, False),
+        ("typo", 97, True),
+        ("typo", 96, False),
+        ("homoglyphs", 97, True),
+        ("homoglyphs", 96, False),
+    ],
 )
 def test_recall_targets(variant_class: str, found: int, passed: bool) -> None:
     results = outcomes(variant_class, found, 100)
@@ -199,7 +209,7 @@ def test_recall_targets(variant_class: str, found: int, passed: bool) -> None:
     assert len(result.misses) == min(5, 100 - found)
 
 
-@pytest.mark.parametrize(("alerts", "passed"), [(5, True), (6, False)])
+@pytest.mark.parametrize(("alerts", "passed"), [(1, True), (2, False)])
 def test_false_alert_target_applies_to_negatives_not_near_misses(alerts: int, passed: bool) -> None:
     results = outcomes(NEGATIVE, alerts, 1000, negative=True) + outcomes(
         NEAR_MISS, 300, 1000, negative=True
@@ -235,6 +245,7 @@ def cli_lists(monkeypatch: pytest.MonkeyPatch, entities: list[Entity]) -> None:
 
 
 ARGS = ["evaluate", "--seed", "5", "--sample", "30", "--negatives", "50", "--near-misses", "20"]
+ARGS += ["--lookalikes", "10", "--population", "10"]
 
 
 def test_cli_json_is_deterministic_and_written_to_file(cli_lists, tmp_path: Path) -> None:
@@ -254,7 +265,7 @@ def test_cli_json_is_deterministic_and_written_to_file(cli_lists, tmp_path: Path
 def test_cli_table_check_and_class_selection(cli_lists, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(app, [*ARGS, "--threshold", "0.9", "--classes", "case,typo", "--check"])
-    assert result.exit_code == 1  # typos miss the 0.98 target with the reference screener
+    assert result.exit_code == 1  # typos miss the 0.97 target with the reference screener
     assert "Recall per variant class" in result.stdout and "Targets missed" in result.stdout
     assert "homoglyphs" not in result.stdout
     out = tmp_path / "report.txt"
@@ -269,6 +280,10 @@ def test_cli_table_check_and_class_selection(cli_lists, tmp_path: Path) -> None:
             "--negatives",
             "0",
             "--near-misses",
+            "0",
+            "--lookalikes",
+            "0",
+            "--population",
             "0",
             "--check",
             "--out",
@@ -299,6 +314,10 @@ def test_cli_end_to_end_on_the_bundled_lists(tmp_path: Path) -> None:
         "150",
         "--near-misses",
         "30",
+        "--lookalikes",
+        "30",
+        "--population",
+        "20",
         "--format",
         "json",
         "--out",
@@ -323,3 +342,59 @@ def test_cli_rejects_unknown_class_and_format(cli_lists) -> None:
     assert result.exit_code == 2 and "unknown variant class typos" in result.output
     result = runner.invoke(app, [*ARGS, "--threshold", "0.9", "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def _practice(folder: Path, damaged: str, common: str) -> Path:
+    folder.mkdir()
+    (folder / "damaged.csv").write_text(damaged, encoding="utf-8")
+    (folder / "common_names.csv").write_text(common, encoding="utf-8")
+    return folder
+
+
+def test_cli_practice_set_recall_per_damage_and_alerts_per_population(
+    cli_lists, tmp_path: Path
+) -> None:
+    folder = _practice(
+        tmp_path / "practice",
+        "id,name,schema,birth_date,expected_entity,damage\n"
+        'd0,"GUZMAN LOERA, Joaquin Archivaldo",Person,,us_ofac_sdn:1,ocr\n'
+        'd1,"GZMN LR, Jqn",Person,,us_ofac_sdn:1,vowels_all\n'
+        'd2,"GUZMAN LOERA, Joaquin Archivaldo",Person,1957-04-05,us_ofac_sdn:1,dob_day\n'
+        'd3,"NOBODY",Person,,us_ofac_sdn:404,ocr\n',
+        "id,name,schema,birth_date,population\n"
+        "c0,Joaquin Archivaldo Guzman Loera,Person,,mexican\n"
+        "c1,Maria Perez,Person,,mexican\n"
+        "c2,Maria Perez,Person,1980-01-01,mexican\n",
+    )
+    runner = CliRunner()
+    args = ["evaluate", "--practice", str(folder), "--threshold", "0.9", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by_name = {c["name"]: c for c in data["classes"]}
+    assert by_name["ocr"]["cases"] == 2 and by_name["ocr"]["recall"] == 0.5
+    assert by_name["ocr"]["not_loaded"] == 1  # us_ofac_sdn:404 is not in the lists
+    assert by_name["vowels_all"]["recall"] == 0.0 and by_name["dob_day"]["recall"] == 1.0
+    (mexican,) = data["populations"]
+    assert (mexican["rows"], mexican["alerts"], mexican["dated_rows"]) == (2, 1, 1)
+    assert mexican["alert_rate"] == 0.5 and mexican["dated_alert_rate"] == 0.0
+    table = runner.invoke(app, ["evaluate", "--practice", str(folder), "--threshold", "0.9"])
+    assert "Recall per damage class" in table.stdout and "mexican" in table.stdout
+
+
+def test_cli_practice_set_errors_name_file_line_and_field(cli_lists, tmp_path: Path) -> None:
+    header = "id,name,schema,birth_date,population\n"
+    folder = _practice(
+        tmp_path / "bad", "id,name,schema,birth_date,damage\n", header + "c0,,Person,,x\n"
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder)])
+    assert result.exit_code == 2 and "missing column expected_entity" in result.output
+    assert "damaged.csv" in result.output
+    (folder / "damaged.csv").write_text(
+        "id,name,schema,birth_date,expected_entity,damage\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder)])
+    assert result.exit_code == 2 and "line 2" in result.output and "'name'" in result.output
+    result = runner.invoke(app, ["evaluate", "--practice", str(folder), "--check"])
+    assert result.exit_code == 2 and "--check applies to the generated test set" in result.output

@@ -258,10 +258,12 @@ def test_legal_form_swaps_spellings_of_the_same_form(listed: str, spellings: set
 
 def test_every_class_is_registered_once_with_a_description() -> None:
     names = [c.name for c in v.VARIANT_CLASSES]
-    assert len(names) == len(set(names)) == 18
+    assert len(names) == len(set(names)) == len(v.VARIANT_CLASS_BY_NAME)
     assert {c.name for c in v.VARIANT_CLASSES if c.adversarial} == {
         "homoglyphs",
         "invisible",
         "dropped_vowels",
+        "vowels_all",
     }
+    assert {c.kind for c in v.VARIANT_CLASSES} == {v.BENIGN, v.DAMAGED, v.ADVERSARIAL}
     assert all(c.description for c in v.VARIANT_CLASSES)

@@ -19,13 +19,16 @@ from clearance.cli.screening_lists import entities_from_files
 from clearance.errors import InputError, Location
 from clearance.evaluation.defaults import (
     DEFAULT_LIMIT,
+    DEFAULT_LOOKALIKES,
     DEFAULT_NEAR_MISSES,
     DEFAULT_NEGATIVES,
+    DEFAULT_POPULATION,
     DEFAULT_SAMPLE,
     DEFAULT_SEED,
 )
 
 if TYPE_CHECKING:
+    from clearance.evaluation.practice import PracticeReport
     from clearance.evaluation.run import EvaluationReport
     from clearance.model import Entity
 
@@ -88,24 +91,31 @@ def render_report(report: EvaluationReport, console: Console) -> None:
     recall = Table(title="Recall per variant class (expected entity at or above the threshold)")
     for column in ("class", "kind", "cases", "skipped", "recall", "recall@1", "candidates"):
         recall.add_column(column, justify="left" if column in ("class", "kind") else "right")
-    for column in ("p5", "p50", "p95", "target", "result"):
+    for column in ("below exact date", "p5", "p50", "p95", "target", "result"):
         recall.add_column(column, justify="right")
     for result in report.classes:
         recall.add_row(
             result.name,
-            "adversarial" if result.adversarial else "benign",
+            result.kind,
             f"{result.cases:,}",
             f"{sum(result.skipped.values()):,}",
             _pct(result.recall),
             _pct(result.recall_at_1),
             _pct(result.candidate_recall),
+            _pct(result.ranked_below),
             _score(result.scores, "p5"),
             _score(result.scores, "p50"),
             _score(result.scores, "p95"),
-            f"≥ {100 * result.target:.0f}%",
+            "-" if result.target is None else f"≥ {100 * result.target:.0f}%",
             _verdict(result.passed),
         )
     console.print(recall)
+    refused = [(c.name, c.refused) for c in report.classes if c.refused]
+    if refused:
+        console.print(
+            "Records the screener refused (counted as misses): "
+            + ", ".join(f"{name} {count:,}" for name, count in refused)
+        )
 
     alerts = Table(title="False alerts (any hit at or above the threshold)")
     for column in ("class", "cases", "alerts", "per 1,000", "p50", "p95", "p99", "max", "target"):
@@ -122,6 +132,28 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             _verdict(negative.passed),
         )
     console.print(alerts)
+
+    if report.populations:
+        people = Table(
+            title="Common-name populations: alert rate of people whose full name is not listed"
+        )
+        for column in ("population", "people", "alerts", "rate", "target"):
+            people.add_column(column, justify="left" if column == "population" else "right")
+        for column in ("with birth date", "rate", "target", "result"):
+            people.add_column(column, justify="right")
+        for population in report.populations:
+            people.add_row(
+                population.label,
+                f"{population.people:,}",
+                f"{population.alerts:,}",
+                _pct(population.rate),
+                f"≤ {100 * population.target:.1f}%",
+                f"{population.alerts_dated:,}",
+                _pct(population.rate_dated),
+                f"≤ {100 * population.target_dated:.1f}%",
+                _verdict(population.passed),
+            )
+        console.print(people)
 
     sweep = Table(title="Across thresholds: recall per class, false alerts per 1,000")
     sweep.add_column("class")
@@ -151,7 +183,8 @@ def render_report(report: EvaluationReport, console: Console) -> None:
                     f"{miss['top_id']} {miss['top_score']:.2f}" if miss["top_id"] else "-",
                 )
         console.print(misses)
-    examples = [(n.name, e) for n in report.negatives for e in n.examples[:5]]
+    examples = [(n.name, e) for n in report.negatives for e in n.examples[:3]]
+    examples += [(f"population {p.name}", e) for p in report.populations for e in p.examples[:2]]
     if examples:
         table = Table(title="Examples of false alerts")
         for column in ("class", "query", "from", "hit", "score"):
@@ -172,6 +205,84 @@ def render_report(report: EvaluationReport, console: Console) -> None:
         console.print(f"[bold red]Targets missed:[/] {', '.join(report.failures)}")
 
 
+def render_practice(report: PracticeReport, console: Console) -> None:
+    """The practice set's figures: recall per damage class, alert rate per population."""
+    console.print(
+        f"[bold]Clearance practice set[/]  {report.folder} · threshold {report.threshold:.2f}"
+    )
+    recall = Table(title="Recall per damage class (expected entity among the hits)")
+    for column in ("damage", "cases", "recall", "not loaded", "refused"):
+        recall.add_column(column, justify="left" if column == "damage" else "right")
+    for result in report.classes:
+        recall.add_row(
+            result.name,
+            f"{result.cases:,}",
+            f"{result.recall:.3f}",
+            f"{result.not_loaded:,}",
+            f"{result.refused:,}",
+        )
+    console.print(recall)
+    alerts = Table(title="Alert rate per population (every hit is a false alert)")
+    for column in ("population", "rows", "alerts", "rate", "dated rows", "alerts", "rate"):
+        alerts.add_column(column, justify="left" if column == "population" else "right")
+    for population in report.populations:
+        alerts.add_row(
+            population.name,
+            f"{population.rows:,}",
+            f"{population.alerts:,}",
+            _pct(population.rate),
+            f"{population.dated_rows:,}",
+            f"{population.dated_alerts:,}",
+            _pct(population.dated_rate),
+        )
+    console.print(alerts)
+    if any(c.not_loaded for c in report.classes):
+        console.print(
+            "[yellow]Some expected entities are not in the screened lists: load the lists the "
+            "practice set names (its README) to measure them.[/]"
+        )
+
+
+def _progress_columns() -> tuple[Any, ...]:
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    )
+
+
+def _run_practice(
+    entities: list[Entity],
+    screener: Any,
+    folder: Path,
+    *,
+    threshold: float | None,
+    limit: int,
+    show_progress: bool,
+) -> PracticeReport:
+    from rich.progress import Progress
+
+    from clearance.evaluation.practice import evaluate_practice
+
+    ids = {e.id for e in entities}
+    if not show_progress:
+        return evaluate_practice(screener, folder, ids, threshold=threshold, limit=limit)
+    with Progress(*_progress_columns(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("screening the practice set", total=None)
+        return evaluate_practice(
+            screener,
+            folder,
+            ids,
+            threshold=threshold,
+            limit=limit,
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
 def _run(
     entities: Iterable[Entity],
     screener: Any,
@@ -180,18 +291,14 @@ def _run(
     sample: int,
     negatives: int,
     near_misses: int,
+    lookalikes: int,
+    population: int,
     threshold: float | None,
     limit: int,
     classes: list[str],
     show_progress: bool,
 ) -> EvaluationReport:
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import Progress
 
     from clearance.evaluation.generate import build_test_set
     from clearance.evaluation.run import evaluate
@@ -202,18 +309,13 @@ def _run(
         sample=sample,
         negatives=negatives,
         near_misses=near_misses,
+        lookalikes=lookalikes,
+        population=population,
         classes=classes,
     )
     if not show_progress:
         return evaluate(screener, test_set, threshold=threshold, limit=limit)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*_progress_columns(), console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("screening", total=len(test_set.cases))
         return evaluate(
             screener,
@@ -236,6 +338,18 @@ def evaluate_command(
     near_misses: int = typer.Option(
         DEFAULT_NEAR_MISSES, "--near-misses", min=0, help="unlisted names built from list tokens"
     ),
+    lookalikes: int = typer.Option(
+        DEFAULT_LOOKALIKES,
+        "--lookalikes",
+        min=0,
+        help="look-alikes of listed names per kind (swapped surname, swapped token, near distance)",
+    ),
+    population: int = typer.Option(
+        DEFAULT_POPULATION,
+        "--population",
+        min=0,
+        help="people per common-name population, screened by name alone and with a birth date",
+    ),
     threshold: float | None = typer.Option(
         None, "--threshold", min=0.0, max=1.0, help="default: the matcher's default threshold"
     ),
@@ -249,18 +363,43 @@ def evaluate_command(
         exists=True,
         help="evaluate against these list files or folders (newest version of each dataset, plus the register) instead of the loaded lists",
     ),
+    practice: Path | None = typer.Option(
+        None,
+        "--practice",
+        exists=True,
+        file_okay=False,
+        help="instead of a generated test set, screen the labelled practice set in this folder "
+        "(damaged.csv, common_names.csv): recall per damage class, alert rate per population",
+    ),
     format: str = typer.Option("table", "--format", "-f", help="table or json"),
     out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),
     check: bool = typer.Option(False, "--check", help="exit with status 1 if a target is missed"),
 ) -> None:
-    """Measure recall per variant class and false alerts per 1,000 on a labelled test set
-    built from the loaded lists (typos, reorderings, transliterations, homoglyphs...)."""
+    """Measure recall per variant class, false alerts and common-name alert rates on a labelled
+    test set built from the loaded lists (typos, OCR confusions, cut fields, transliterations,
+    birth-date variants, look-alikes, common-name populations...). The report prints the seed."""
     with reporting_errors(code=2, doing="evaluating"):
         if format not in FORMATS:
             raise InputError(
                 f"unknown format {format!r} (use table or json)", Location(field="format")
             )
+        if practice is not None and check:
+            raise InputError(
+                "--check applies to the generated test set, not to --practice",
+                Location(field="check"),
+            )
         entities, screener = _load(lists)
+        if practice is not None:
+            practice_report = _run_practice(
+                entities,
+                screener,
+                practice,
+                threshold=threshold,
+                limit=limit,
+                show_progress=sys.stderr.isatty(),
+            )
+            _write(practice_report, render_practice, format, out)
+            return
         report = _run(
             entities,
             screener,
@@ -268,12 +407,21 @@ def evaluate_command(
             sample=sample,
             negatives=negatives,
             near_misses=near_misses,
+            lookalikes=lookalikes,
+            population=population,
             threshold=threshold,
             limit=limit,
             classes=_split_classes(classes),
             show_progress=sys.stderr.isatty(),
         )
 
+    _write(report, render_report, format, out)
+    if check and not report.passed:
+        raise typer.Exit(1)
+
+
+def _write(report: Any, render: Any, format: str, out: Path | None) -> None:
+    """The report as JSON or tables, on stdout or in ``out``."""
     if format == "json":
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if out:
@@ -282,10 +430,8 @@ def evaluate_command(
             typer.echo(text, nl=False)
     elif out:
         with out.open("w", encoding="utf-8") as handle:
-            render_report(report, Console(file=handle, width=140, no_color=True))
+            render(report, Console(file=handle, width=140, no_color=True))
     else:
-        render_report(report, Console())
+        render(report, Console())
     if out:
         err.print(f"report written to {out}")
-    if check and not report.passed:
-        raise typer.Exit(1)

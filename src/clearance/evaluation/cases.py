@@ -9,7 +9,15 @@ from typing import Any
 NEGATIVE = "negative"
 #: Class of unlisted names built from list tokens; reported separately from negatives.
 NEAR_MISS = "near_miss"
-NEGATIVE_CLASSES = (NEGATIVE, NEAR_MISS)
+#: Look-alike negatives: names of people who are not listed but resemble listed names, the way
+#: real look-alikes do (the false-alert target of 5% applies to each).
+LOOKALIKE_SWAPPED_SURNAME = "lookalike_swapped_surname"
+LOOKALIKE_SWAPPED_TOKEN = "lookalike_swapped_token"
+LOOKALIKE_NEAR_DISTANCE = "lookalike_near_distance"
+LOOKALIKE_CLASSES = (LOOKALIKE_SWAPPED_SURNAME, LOOKALIKE_SWAPPED_TOKEN, LOOKALIKE_NEAR_DISTANCE)
+#: Ordinary people drawn from a culture's name frequencies (``source`` is the culture).
+POPULATION = "population"
+NEGATIVE_CLASSES = (NEGATIVE, NEAR_MISS, *LOOKALIKE_CLASSES, POPULATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +26,8 @@ class EvalCase:
 
     For a variant that is the sampled entity plus any other entity listing the same name (the
     same party on two lists); for negatives and near misses it is empty. ``source`` is the listed
-    name the query was made from, or the Faker locale and kind for a negative.
+    name the query was made from, or the Faker locale and kind for a negative (the culture for
+    a common-name population).
     """
 
     query: str
@@ -28,6 +37,7 @@ class EvalCase:
     expected_ids: tuple[str, ...] = ()
     entity_id: str | None = None
     dataset: str | None = None
+    birth_date: str | None = None  # screened with the name where set
 
     @property
     def is_negative(self) -> bool:

@@ -12,15 +12,29 @@ from collections.abc import Iterable, Sequence
 from random import Random
 
 from clearance.errors import InputError, Location
+from clearance.evaluation.birthdates import (
+    DATE_CLASS_BY_NAME,
+    DATE_CLASSES,
+    DOB_EXACT,
+    DateClass,
+    full_dates,
+)
 from clearance.evaluation.cases import EvalCase, EvalSet
 from clearance.evaluation.defaults import (
+    DEFAULT_LOOKALIKES,
     DEFAULT_NEAR_MISSES,
     DEFAULT_NEGATIVES,
+    DEFAULT_POPULATION,
     DEFAULT_SAMPLE,
     DEFAULT_SEED,
 )
 from clearance.evaluation.names import ListedName, NameIndex, fold, listed_names
-from clearance.evaluation.negatives import faker_negatives, near_miss_negatives
+from clearance.evaluation.negatives import (
+    faker_negatives,
+    lookalike_negatives,
+    near_miss_negatives,
+)
+from clearance.evaluation.populations import cultures, population_cases
 from clearance.evaluation.variants import VARIANT_CLASS_BY_NAME, VARIANT_CLASSES, VariantClass
 from clearance.model import Entity
 
@@ -29,18 +43,24 @@ from clearance.model import Entity
 MIN_STRATUM_SHARE = 0.02
 
 
-def select_classes(names: Sequence[str] | None) -> tuple[VariantClass, ...]:
-    """The variant classes to generate; all when ``names`` is empty. Unknown names are an error."""
+def select_classes(
+    names: Sequence[str] | None,
+) -> tuple[tuple[VariantClass, ...], tuple[DateClass, ...]]:
+    """The name and birth-date classes to generate; all when ``names`` is empty. Unknown names
+    are an error."""
     if not names:
-        return VARIANT_CLASSES
-    unknown = [n for n in names if n not in VARIANT_CLASS_BY_NAME]
+        return VARIANT_CLASSES, DATE_CLASSES
+    unknown = [n for n in names if n not in VARIANT_CLASS_BY_NAME and n not in DATE_CLASS_BY_NAME]
     if unknown:
-        known = ", ".join(VARIANT_CLASS_BY_NAME)
+        known = ", ".join([*VARIANT_CLASS_BY_NAME, *DATE_CLASS_BY_NAME])
         raise InputError(
             f"unknown variant class {', '.join(unknown)} (known: {known})",
             Location(field="classes"),
         )
-    return tuple(c for c in VARIANT_CLASSES if c.name in names)
+    return (
+        tuple(c for c in VARIANT_CLASSES if c.name in names),
+        tuple(c for c in DATE_CLASSES if c.name in names),
+    )
 
 
 def stratified_sample(names: list[ListedName], size: int, seed: int) -> list[ListedName]:
@@ -125,6 +145,46 @@ def make_variants(
     return cases
 
 
+def make_date_variants(
+    names: Iterable[ListedName],
+    classes: Sequence[DateClass],
+    index: NameIndex,
+    seed: int,
+    skipped: dict[str, Counter[str]],
+) -> list[EvalCase]:
+    """The exact listed name of a sampled person with a listed full birth date, once per date
+    class with that class's birth date on the record."""
+    cases = []
+    for name in names:
+        dates = full_dates(name.birth_dates) if name.is_person else ()
+        for date_class in classes:
+            if not dates:
+                skipped[date_class.name]["not_applicable"] += 1
+                continue
+            rng = Random(f"{seed}|{date_class.name}|{name.entity_id}|{name.full}")
+            listed = dates[0]
+            birth_date = date_class.rule(listed, rng)
+            if birth_date is None:
+                skipped[date_class.name]["not_applicable"] += 1
+                continue
+            if date_class.name != DOB_EXACT and any(d.isoformat() == birth_date for d in dates):
+                skipped[date_class.name]["unchanged"] += 1  # another listed date of the person
+                continue
+            cases.append(
+                EvalCase(
+                    query=name.full,
+                    variant_class=date_class.name,
+                    schema=name.schema,
+                    source=name.full,
+                    expected_ids=tuple(sorted(index.entities_named(name.full) | {name.entity_id})),
+                    entity_id=name.entity_id,
+                    dataset=name.dataset,
+                    birth_date=birth_date,
+                )
+            )
+    return cases
+
+
 def build_test_set(
     entities: Iterable[Entity],
     *,
@@ -132,20 +192,27 @@ def build_test_set(
     sample: int = DEFAULT_SAMPLE,
     negatives: int = DEFAULT_NEGATIVES,
     near_misses: int = DEFAULT_NEAR_MISSES,
+    lookalikes: int = DEFAULT_LOOKALIKES,
+    population: int = DEFAULT_POPULATION,
     classes: Sequence[str] | None = None,
 ) -> EvalSet:
-    """The labelled test set for ``entities``: variants of ``sample`` listed names, negatives
-    from Faker locales and near misses built from list tokens."""
-    chosen = select_classes(classes)
+    """The labelled test set for ``entities``: variants of ``sample`` listed names and birth-date
+    variants of exact names; negatives from Faker locales, near misses built from list tokens,
+    ``lookalikes`` look-alikes of each kind and ``population`` people per common-name culture."""
+    chosen, chosen_dates = select_classes(classes)
     ordered = sorted(entities, key=lambda e: e.id)
     index = NameIndex.build(ordered)
     names = [n for entity in ordered for n in listed_names(entity)]
     sampled = stratified_sample(names, sample, seed)
-    skipped: dict[str, Counter[str]] = {c.name: Counter() for c in chosen}
+    skipped: dict[str, Counter[str]] = {c.name: Counter() for c in (*chosen, *chosen_dates)}
     cases = make_variants(sampled, chosen, index, seed, skipped)
+    cases += make_date_variants(sampled, chosen_dates, index, seed, skipped)
     dropped: Counter[str] = Counter()
     cases += faker_negatives(index, negatives, seed, dropped)
     cases += near_miss_negatives(names, index, near_misses, seed, dropped)
+    words = {w for culture in cultures() for w in culture.name_words()}
+    cases += lookalike_negatives(names, index, lookalikes, seed, dropped, words)
+    cases += population_cases(index, population, seed, dropped)
     strata = Counter(f"{n.dataset}/{n.schema}" for n in sampled)
     return EvalSet(
         seed=seed,

@@ -128,6 +128,7 @@ class ListedName:
     countries: frozenset[str] = frozenset()
     gender: str | None = None
     original_script: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()  # as listed: full or partial ISO dates
 
     @property
     def is_person(self) -> bool:
@@ -152,6 +153,7 @@ def listed_names(entity: Entity) -> list[ListedName]:
     """The entity's sampleable names (primary, strong aliases, former names)."""
     countries = entity_countries(entity)
     scripts = tuple(n.full for n in entity.names if n.kind == NameKind.ORIGINAL_SCRIPT)
+    birth_dates = tuple(d.value for d in entity.birth_dates if not d.end and not d.circa)
     seen: set[str] = set()
     result = []
     for name in entity.names:
@@ -168,6 +170,7 @@ def listed_names(entity: Entity) -> list[ListedName]:
                 countries=countries,
                 gender=entity.gender,
                 original_script=scripts,
+                birth_dates=birth_dates,
             )
         )
     return result
@@ -213,12 +216,14 @@ class NameIndex:
         """Ids of entities that list a name equal to ``text`` under :func:`fold`."""
         return set(self.by_key.get(fold(text), ()))
 
-    def overlap_reason(self, text: str) -> str | None:
+    def overlap_reason(self, text: str, *, strict: bool = False) -> str | None:
         """Why ``text`` cannot serve as a negative, or None if it is clear of every listed name.
 
         A negative is rejected when it equals a listed name, when all its tokens appear in one
         listed name (it could be that person with names left out), or when it contains all
         tokens of a listed name of two or more tokens (that name with extra tokens added).
+        ``strict`` (for look-alikes built from list tokens) also rejects a name containing a
+        one-word listed name ("HOUTHIS CORPORATION" names the listed "HOUTHIS").
         """
         tokens = frozenset(fold_tokens(text))
         if not tokens:
@@ -232,6 +237,6 @@ class NameIndex:
         candidates = {p for t in tokens for p in self.postings.get(t, ())}
         for position in candidates:
             listed = self.token_sets[position]
-            if len(listed) >= 2 and listed <= tokens:
+            if (len(listed) >= 2 or strict) and listed <= tokens:
                 return "contains_listed"
         return None

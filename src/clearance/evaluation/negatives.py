@@ -1,4 +1,5 @@
-"""Names that must NOT alert: realistic people and companies from many locales, and near misses.
+"""Names that must NOT alert: realistic people and companies from many locales, near misses and
+look-alikes of listed names.
 
 Negatives are checked against every listed name with :meth:`NameIndex.overlap_reason` (a simple
 fold independent of the matcher), so a negative never equals a listed name, never is a listed
@@ -8,12 +9,20 @@ name with tokens left out, and never contains a whole listed name.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from random import Random
 from typing import Any
 
-from clearance.evaluation.cases import NEAR_MISS, NEGATIVE, EvalCase
+from clearance.evaluation.cases import (
+    LOOKALIKE_NEAR_DISTANCE,
+    LOOKALIKE_SWAPPED_SURNAME,
+    LOOKALIKE_SWAPPED_TOKEN,
+    NEAR_MISS,
+    NEGATIVE,
+    EvalCase,
+)
 from clearance.evaluation.names import PARTICLES, ListedName, NameIndex, fold
-from clearance.evaluation.variants import PersonParts
+from clearance.evaluation.variants import PersonParts, content_positions, match_case
 
 #: Faker locales the negatives are drawn from, in a fixed order (round robin keeps the mix even).
 FAKER_LOCALES = (
@@ -206,4 +215,192 @@ def near_miss_negatives(
                 dataset=listed.dataset,
             )
         )
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+# look-alike negatives: people who are not listed but whose names resemble listed names
+
+
+def _persons(names: list[ListedName]) -> list[tuple[ListedName, PersonParts]]:
+    """Latin-script listed persons whose name splits into surnames and given names."""
+    result = []
+    for name in names:
+        if not name.is_person or not all(c.isascii() or not c.isalpha() for c in name.full):
+            continue
+        parts = PersonParts.parse(name.full)
+        if parts is not None:
+            result.append((name, parts))
+    return result
+
+
+def _is_word(token: str, min_length: int = 3) -> bool:
+    return len(token) >= min_length and token.isalpha() and token.lower() not in PARTICLES
+
+
+def _swapped_surname(
+    persons: list[tuple[ListedName, PersonParts]], rng: Random
+) -> tuple[str, ListedName, str] | None:
+    """The given names of one listed person with the surnames of another."""
+    (a, a_parts), (b, b_parts) = rng.sample(persons, 2)
+    if a.entity_id == b.entity_id or {fold(s) for s in a_parts.surnames} == {
+        fold(s) for s in b_parts.surnames
+    }:
+        return None
+    query = PersonParts(list(b_parts.surnames), list(a_parts.givens), b_parts.comma).render()
+    return query, b, f"{a.full} + {b.full}"
+
+
+def _swapped_token(
+    names: list[ListedName], persons: list[tuple[ListedName, PersonParts]], rng: Random
+) -> tuple[str, ListedName, str] | None:
+    """One token of a listed name replaced by a token of another listed name of its kind (a
+    given name by a given name, a surname by a surname, a company word by a company word)."""
+    if rng.random() < 0.7:
+        (listed, parts), (other, other_parts) = rng.sample(persons, 2)
+        side = rng.choice(("surnames", "givens"))
+        own, theirs = getattr(parts, side), getattr(other_parts, side)
+        positions = [i for i, t in enumerate(own) if _is_word(t)]
+        donors = [t for t in theirs if _is_word(t) and fold(t) not in {fold(o) for o in own}]
+        if not positions or not donors:
+            return None
+        replaced = list(own)
+        replaced[rng.choice(positions)] = rng.choice(donors)
+        kept = PersonParts(list(parts.surnames), list(parts.givens), parts.comma)
+        setattr(kept, side, replaced)
+        return kept.render(), listed, f"{listed.full} + {other.full}"
+    companies = [n for n in names if not n.is_person]
+    if len(companies) < 2:
+        return None
+    listed, other = rng.sample(companies, 2)
+    tokens = listed.full.split()
+    positions = [i for i in content_positions(tokens) if _is_word(tokens[i], 4)]
+    donors = [t for t in other.full.split() if _is_word(t, 4)]
+    donors = [t for t in donors if fold(t) not in {fold(o) for o in tokens}]
+    if not positions or not donors:
+        return None
+    tokens[rng.choice(positions)] = rng.choice(donors)
+    return " ".join(tokens), listed, f"{listed.full} + {other.full}"
+
+
+#: A real different name this many edits from a listed one: beyond a typo, near enough to fool
+#: a lenient matcher (Rivera / Olivera, Karim / Kamil).
+NEAR_DISTANCE = (2, 3)
+
+_SKELETON_RULES = (("kh", "h"), ("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("w", "v"))
+_SKELETON_DROP = frozenset("aeiouy")
+
+
+def _skeleton(word: str) -> str:
+    """The consonants of a folded word with common romanisation pairs merged and doubled
+    letters collapsed: two spellings of one name share it (Mohamad / Muhammad -> mhmd)."""
+    text = fold(word).replace(" ", "")
+    for source, target in _SKELETON_RULES:
+        text = text.replace(source, target)
+    consonants = [c for c in text if c not in _SKELETON_DROP]
+    return "".join(c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1])
+
+
+def _near_names(word: str, pool: list[str]) -> list[str]:
+    """Real names of the pool two or three edits from ``word``, that are not another spelling
+    of it (same consonant skeleton) nor its prefix or extension."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    folded = fold(word)
+    low, high = NEAR_DISTANCE
+    found = process.extract(
+        folded, pool, scorer=Levenshtein.distance, score_cutoff=high, limit=None
+    )
+    skeleton = _skeleton(folded)
+    return [
+        candidate
+        for candidate, distance, _ in found
+        if distance >= low
+        and _skeleton(candidate) != skeleton
+        and not candidate.startswith(folded)
+        and not folded.startswith(candidate)
+    ]
+
+
+def _near_distance(
+    persons: list[tuple[ListedName, PersonParts]], pool: list[str], rng: Random
+) -> tuple[str, ListedName, str] | None:
+    """One name of a listed person replaced by a different real name two or three edits away."""
+    listed, parts = rng.choice(persons)
+    side = rng.choice(("surnames", "givens"))
+    own = list(getattr(parts, side))
+    positions = [i for i, t in enumerate(own) if _is_word(t, 4)]
+    if not positions:
+        return None
+    position = rng.choice(positions)
+    near = _near_names(own[position], pool)
+    if not near:
+        return None
+    own[position] = match_case(own[position], rng.choice(sorted(near)))
+    kept = PersonParts(list(parts.surnames), list(parts.givens), parts.comma)
+    setattr(kept, side, own)
+    return kept.render(), listed, listed.full
+
+
+def name_pool(persons: list[tuple[ListedName, PersonParts]], extra: set[str]) -> list[str]:
+    """Folded real names to draw near-distance look-alikes from: the words of listed persons'
+    names and of the population tables."""
+    words = {fold(t) for _, parts in persons for t in parts.surnames + parts.givens}
+    words |= {fold(w) for w in extra}
+    return sorted(w for w in words if len(w) >= 4 and w.isalpha())
+
+
+def lookalike_negatives(
+    names: list[ListedName],
+    index: NameIndex,
+    count: int,
+    seed: int,
+    dropped: Counter[str],
+    population_words: set[str],
+) -> list[EvalCase]:
+    """``count`` look-alikes of each kind; any that equals, contains or sits inside a listed
+    name is dropped, so none is a listed name."""
+    persons = _persons(names)
+    if count <= 0 or len(persons) < 2:
+        return []
+    pool = name_pool(persons, population_words)
+    makers: dict[str, Callable[[Random], tuple[str, ListedName, str] | None]] = {
+        LOOKALIKE_SWAPPED_SURNAME: lambda rng: _swapped_surname(persons, rng),
+        LOOKALIKE_SWAPPED_TOKEN: lambda rng: _swapped_token(names, persons, rng),
+        LOOKALIKE_NEAR_DISTANCE: lambda rng: _near_distance(persons, pool, rng),
+    }
+    cases: list[EvalCase] = []
+    for kind, make in makers.items():
+        rng = Random(f"{seed}|{kind}")
+        seen: set[str] = set()
+        made = 0
+        for _ in range(count * _ATTEMPTS_PER_NEGATIVE * 2):
+            if made == count:
+                break
+            result = make(rng)
+            if result is None:
+                dropped[f"{kind}:not_applicable"] += 1
+                continue
+            query, listed, source = result
+            key = fold(query)
+            if key in seen:
+                dropped[f"{kind}:duplicate"] += 1
+                continue
+            reason = index.overlap_reason(query, strict=True)
+            if reason:
+                dropped[f"{kind}:{reason}"] += 1
+                continue
+            seen.add(key)
+            made += 1
+            cases.append(
+                EvalCase(
+                    query=query,
+                    variant_class=kind,
+                    schema=listed.schema,
+                    source=source,
+                    entity_id=listed.entity_id,
+                    dataset=listed.dataset,
+                )
+            )
     return cases

@@ -15,14 +15,38 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from clearance.evaluation.cases import NEAR_MISS, NEGATIVE, EvalCase, EvalSet
+from clearance.errors import InputError
+from clearance.evaluation.birthdates import DATE_CLASS_BY_NAME, DOB_EXACT
+from clearance.evaluation.cases import (
+    LOOKALIKE_CLASSES,
+    NEAR_MISS,
+    NEGATIVE,
+    POPULATION,
+    EvalCase,
+    EvalSet,
+)
 from clearance.evaluation.defaults import DEFAULT_LIMIT
-from clearance.evaluation.variants import VARIANT_CLASS_BY_NAME
+from clearance.evaluation.variants import ADVERSARIAL, BENIGN, DAMAGED, VARIANT_CLASS_BY_NAME
 
-#: Targets from the matching issue: recall per benign / adversarial class, false alerts.
-BENIGN_RECALL_TARGET = 0.98
-ADVERSARIAL_RECALL_TARGET = 0.95
-FALSE_ALERTS_PER_1000_TARGET = 5.0
+#: Targets from the matching issues: recall per benign / damaged / adversarial class, false
+#: alerts per 1,000 random negatives.
+BENIGN_RECALL_TARGET = 0.99
+DAMAGED_RECALL_TARGET = 0.97
+ADVERSARIAL_RECALL_TARGET = 0.97
+RECALL_TARGETS = {
+    BENIGN: BENIGN_RECALL_TARGET,
+    DAMAGED: DAMAGED_RECALL_TARGET,
+    ADVERSARIAL: ADVERSARIAL_RECALL_TARGET,
+}
+BIRTH_DATE_RECALL_TARGET = 0.99
+FALSE_ALERTS_PER_1000_TARGET = 1.0
+#: False alerts allowed per 1,000 look-alike negatives of each kind (5%).
+LOOKALIKE_PER_1000_TARGET = 50.0
+#: Alert rates allowed in a common-name population: (name only, with a birth date).
+POPULATION_TARGET = (0.01, 0.002)
+#: Arabic names repeat a handful of given names as father's and family names, so more of
+#: them resemble listed names; the issue allows more there.
+POPULATION_TARGETS = {"arabic": (0.05, 0.005)}
 CANDIDATE_RECALL_TARGET = 0.995
 
 #: Thresholds of the sweep a compliance team picks its threshold from.
@@ -46,6 +70,7 @@ class ScreenerLike(Protocol):
         name: str,
         *,
         schema: str | None = ...,
+        birth_date: str | None = ...,
         limit: int = ...,
         threshold: float | None = ...,
     ) -> Sequence[HitLike]: ...
@@ -61,6 +86,7 @@ class Outcome:
     top_score: float | None
     top_caption: str | None = None
     in_candidates: bool | None = None  # None when the screener exposes no candidate stage
+    refused: str | None = None  # why the screener refused the record (no hits then)
 
     def found(self, threshold: float) -> bool:
         return self.expected_score is not None and self.expected_score >= threshold
@@ -91,20 +117,43 @@ def _candidate_ids(screener: Any, case: EvalCase) -> set[str] | None:
 BATCH_SIZE = 500
 
 
+def _screen_one(
+    screener: ScreenerLike, case: EvalCase, floor: float, limit: int
+) -> Sequence[HitLike] | str:
+    """Hits for one case, or the reason the screener refused the record."""
+    extra = {"birth_date": case.birth_date} if case.birth_date else {}
+    try:
+        return screener.screen(
+            case.query, schema=case.schema, limit=limit, threshold=floor, **extra
+        )
+    except InputError as exc:
+        return exc.reason
+
+
 def _screen_all(
     screener: ScreenerLike, cases: Sequence[EvalCase], floor: float, limit: int
-) -> Iterator[Sequence[HitLike]]:
+) -> Iterator[Sequence[HitLike] | str]:
     """Hits per case, through ``screen_many`` in batches where the screener has it (the same
-    results as one ``screen`` call per case, computed faster)."""
+    results as one ``screen`` call per case, computed faster). A batch the screener refuses is
+    screened one record at a time, so only the refused records go without hits."""
     screen_many = getattr(screener, "screen_many", None)
     if not callable(screen_many):
         for case in cases:
-            yield screener.screen(case.query, schema=case.schema, limit=limit, threshold=floor)
+            yield _screen_one(screener, case, floor, limit)
         return
     for start in range(0, len(cases), BATCH_SIZE):
         batch = cases[start : start + BATCH_SIZE]
-        records = [{"name": c.query, "schema": c.schema} for c in batch]
-        yield from screen_many(records, limit=limit, threshold=floor)
+        records = []
+        for c in batch:
+            record = {"name": c.query, "schema": c.schema}
+            if c.birth_date:
+                record["birth_date"] = c.birth_date
+            records.append(record)
+        try:
+            yield from screen_many(records, limit=limit, threshold=floor)
+        except InputError:
+            for case in batch:
+                yield _screen_one(screener, case, floor, limit)
 
 
 def screen_cases(
@@ -117,7 +166,9 @@ def screen_cases(
 ) -> list[Outcome]:
     """Screen every case once, keeping hits at or above ``floor``."""
     outcomes = []
-    for case, hits in zip(cases, _screen_all(screener, cases, floor, limit), strict=True):
+    for case, result in zip(cases, _screen_all(screener, cases, floor, limit), strict=True):
+        refused = result if isinstance(result, str) else None
+        hits: Sequence[HitLike] = [] if isinstance(result, str) else result
         expected = set(case.expected_ids)
         expected_scores = [h.score for h in hits if h.entity_id in expected]
         top = max(hits, key=lambda h: h.score, default=None)
@@ -134,6 +185,7 @@ def screen_cases(
                 top_score=top.score if top else None,
                 top_caption=getattr(top, "caption", None) if top else None,
                 in_candidates=in_candidates,
+                refused=refused,
             )
         )
         if progress:
@@ -158,27 +210,37 @@ def _percentiles(values: Sequence[float], points: Sequence[int]) -> dict[str, fl
 
 @dataclass(slots=True)
 class ClassResult:
-    """Recall of one variant class at the report threshold."""
+    """Recall of one variant class at the report threshold.
+
+    For a birth-date class, ``ranked_below`` is the share of its cases that alert with the
+    expected entity scoring strictly below the same name with the listed (matching) date;
+    ``target`` None means the class is reported only.
+    """
 
     name: str
-    adversarial: bool
+    kind: str  # benign, damaged, adversarial, birth_date
     cases: int
     skipped: dict[str, int]
     recall: float
     recall_at_1: float
     candidate_recall: float | None
     scores: dict[str, float]
-    target: float
+    target: float | None
     misses: list[dict[str, Any]] = field(default_factory=list)
+    ranked_below: float | None = None
+    refused: int = 0
 
     @property
-    def passed(self) -> bool:
-        return self.cases > 0 and self.recall >= self.target
+    def passed(self) -> bool | None:
+        if self.target is None:
+            return None
+        below = self.ranked_below is None or self.ranked_below >= self.target
+        return self.cases > 0 and self.recall >= self.target and below
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "kind": "adversarial" if self.adversarial else "benign",
+            "kind": self.kind,
             "cases": self.cases,
             "skipped": self.skipped,
             "recall": _round(self.recall),
@@ -186,10 +248,57 @@ class ClassResult:
             "candidate_recall": None
             if self.candidate_recall is None
             else _round(self.candidate_recall),
+            "ranked_below_exact_date": None
+            if self.ranked_below is None
+            else _round(self.ranked_below),
+            "refused": self.refused,
             "scores": self.scores,
             "target": self.target,
             "passed": self.passed,
             "misses": self.misses,
+        }
+
+
+@dataclass(slots=True)
+class PopulationResult:
+    """Alert rate among ordinary people of one culture, by name alone and with a birth date."""
+
+    name: str
+    label: str
+    people: int
+    alerts: int
+    alerts_dated: int
+    target: float
+    target_dated: float
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.alerts / self.people if self.people else 0.0
+
+    @property
+    def rate_dated(self) -> float:
+        return self.alerts_dated / self.people if self.people else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.people > 0 and self.rate <= self.target and self.rate_dated <= self.target_dated
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "people": self.people,
+            "alerts": self.alerts,
+            "alert_rate": _round(self.rate),
+            "alerts_dated": self.alerts_dated,
+            "alert_rate_dated": _round(self.rate_dated),
+            "target": self.target,
+            "target_dated": self.target_dated,
+            "passed": self.passed,
+            "examples": self.examples,
         }
 
 
@@ -239,6 +348,7 @@ class EvaluationReport:
     classes: list[ClassResult]
     negatives: list[NegativeResult]
     sweep: list[dict[str, Any]]
+    populations: list[PopulationResult] = field(default_factory=list)
     elapsed_s: float = 0.0  # wall time of screening; not part of the deterministic JSON
 
     @property
@@ -247,9 +357,10 @@ class EvaluationReport:
 
     @property
     def failures(self) -> list[str]:
-        """Names of the targets missed (variant classes, ``negative``, candidate stage)."""
-        failed = [c.name for c in self.classes if not c.passed]
+        """Names of the targets missed (variant classes, negatives, populations, candidate stage)."""
+        failed = [c.name for c in self.classes if c.passed is False]
         failed += [n.name for n in self.negatives if n.passed is False]
+        failed += [f"population_{p.name}" for p in self.populations if not p.passed]
         if self.candidate_recall is not None and self.candidate_recall < CANDIDATE_RECALL_TARGET:
             failed.append("candidate_recall")
         return failed
@@ -282,14 +393,22 @@ class EvaluationReport:
             },
             "classes": [c.to_dict() for c in self.classes],
             "negatives": [n.to_dict() for n in self.negatives],
+            "populations": [p.to_dict() for p in self.populations],
             "candidate_recall": None
             if self.candidate_recall is None
             else _round(self.candidate_recall),
             "sweep": self.sweep,
             "targets": {
                 "benign_recall": BENIGN_RECALL_TARGET,
+                "damaged_recall": DAMAGED_RECALL_TARGET,
                 "adversarial_recall": ADVERSARIAL_RECALL_TARGET,
+                "birth_date_recall": BIRTH_DATE_RECALL_TARGET,
                 "false_alerts_per_1000": FALSE_ALERTS_PER_1000_TARGET,
+                "lookalike_false_alerts_per_1000": LOOKALIKE_PER_1000_TARGET,
+                "population_alert_rate": {
+                    "default": list(POPULATION_TARGET),
+                    **{k: list(v) for k, v in POPULATION_TARGETS.items()},
+                },
                 "candidate_recall": CANDIDATE_RECALL_TARGET,
                 "failed": self.failures,
                 "passed": self.passed,
@@ -300,6 +419,8 @@ class EvaluationReport:
 def _miss_example(outcome: Outcome) -> dict[str, Any]:
     return {
         "query": outcome.case.query,
+        "birth_date": outcome.case.birth_date,
+        "refused": outcome.refused,
         "source": outcome.case.source,
         "expected": list(outcome.case.expected_ids),
         "expected_score": None
@@ -334,40 +455,62 @@ def build_report(
     for outcome in outcomes:
         by_class.setdefault(outcome.case.variant_class, []).append(outcome)
 
+    exact_scores = {
+        (o.case.entity_id, o.case.query): o.expected_score or 0.0
+        for o in by_class.get(DOB_EXACT, [])
+    }
     classes = []
-    for name, variant_class in VARIANT_CLASS_BY_NAME.items():
+    kinds: list[tuple[str, str, float | None]] = [
+        (name, c.kind, RECALL_TARGETS[c.kind]) for name, c in VARIANT_CLASS_BY_NAME.items()
+    ]
+    kinds += [(name, c.kind, c.target) for name, c in DATE_CLASS_BY_NAME.items()]
+    for name, kind, target in kinds:
         group = by_class.get(name, [])
         if not group and name not in test_set.skipped:
             continue
         flags = [o.in_candidates for o in group if o.in_candidates is not None]
+        ranked_below = None
+        if name in DATE_CLASS_BY_NAME and name != DOB_EXACT and exact_scores:
+            paired = [
+                (o, exact_scores[(o.case.entity_id, o.case.query)])
+                for o in group
+                if (o.case.entity_id, o.case.query) in exact_scores
+            ]
+            ranked_below = (
+                _share(o.found(threshold) and (o.expected_score or 0.0) < e for o, e in paired)
+                if paired
+                else None
+            )
         classes.append(
             ClassResult(
                 name=name,
-                adversarial=variant_class.adversarial,
+                kind=kind,
                 cases=len(group),
                 skipped=test_set.skipped.get(name, {}),
                 recall=_share(o.found(threshold) for o in group),
                 recall_at_1=_share(o.found_first(threshold) for o in group),
                 candidate_recall=_share(flags) if flags else None,
                 scores=_percentiles([o.expected_score or 0.0 for o in group], POSITIVE_PERCENTILES),
-                target=ADVERSARIAL_RECALL_TARGET
-                if variant_class.adversarial
-                else BENIGN_RECALL_TARGET,
+                target=target,
                 misses=[_miss_example(o) for o in group if not o.found(threshold)][
                     :EXAMPLES_PER_CLASS
                 ],
+                ranked_below=ranked_below,
+                refused=sum(o.refused is not None for o in group),
             )
         )
 
     negatives = []
-    for name, target in ((NEGATIVE, FALSE_ALERTS_PER_1000_TARGET), (NEAR_MISS, None)):
+    negative_targets: list[tuple[str, float | None]] = [
+        (NEGATIVE, FALSE_ALERTS_PER_1000_TARGET),
+        (NEAR_MISS, None),
+        *((name, LOOKALIKE_PER_1000_TARGET) for name in LOOKALIKE_CLASSES),
+    ]
+    for name, target in negative_targets:
         group = by_class.get(name, [])
         if not group:
             continue
-        alerts = sorted(
-            (o for o in group if o.alerts(threshold)),
-            key=lambda o: (-(o.top_score or 0.0), o.case.query),
-        )
+        alerts = _alerts_first(group, threshold)
         negatives.append(
             NegativeResult(
                 name=name,
@@ -381,6 +524,7 @@ def build_report(
                 else {},
             )
         )
+    populations = _populations(by_class.get(POPULATION, []), threshold)
 
     sweep_rows = []
     for level in sweep:
@@ -401,8 +545,46 @@ def build_report(
         classes=classes,
         negatives=negatives,
         sweep=sweep_rows,
+        populations=populations,
         elapsed_s=elapsed_s,
     )
+
+
+def _alerts_first(group: Sequence[Outcome], threshold: float) -> list[Outcome]:
+    """The outcomes that alert at ``threshold``, highest score first."""
+    return sorted(
+        (o for o in group if o.alerts(threshold)),
+        key=lambda o: (-(o.top_score or 0.0), o.case.query),
+    )
+
+
+def _populations(group: Sequence[Outcome], threshold: float) -> list[PopulationResult]:
+    """Alert rates per culture, name-only records and dated records apart."""
+    from clearance.evaluation.populations import cultures
+
+    labels = {c.name: c.label for c in cultures()}
+    by_culture: dict[str, list[Outcome]] = {}
+    for outcome in group:
+        by_culture.setdefault(outcome.case.source, []).append(outcome)
+    results = []
+    for name, outcomes in by_culture.items():
+        plain = [o for o in outcomes if not o.case.birth_date]
+        dated = [o for o in outcomes if o.case.birth_date]
+        alerts = _alerts_first(plain, threshold)
+        target, target_dated = POPULATION_TARGETS.get(name, POPULATION_TARGET)
+        results.append(
+            PopulationResult(
+                name=name,
+                label=labels.get(name, name),
+                people=len(plain),
+                alerts=len(alerts),
+                alerts_dated=sum(o.alerts(threshold) for o in dated),
+                target=target,
+                target_dated=target_dated,
+                examples=[_alert_example(o) for o in alerts[:EXAMPLES_PER_CLASS]],
+            )
+        )
+    return results
 
 
 def _share(flags: Any) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from random import Random
 
 from clearance.evaluation.names import (
@@ -20,6 +20,7 @@ from clearance.evaluation.names import (
     PARTICLES,
     ListedName,
 )
+from clearance.evaluation.romanisation import romanisation
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("aeiouAEIOU")
@@ -48,7 +49,7 @@ KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 # helpers
 
 
-def _match_case(template: str, text: str) -> str:
+def match_case(template: str, text: str) -> str:
     """``text`` in the case style of ``template`` (UPPER, lower or Title)."""
     if template.isupper():
         return text.upper()
@@ -103,7 +104,7 @@ class PersonParts:
         return " ".join(self.givens + self.surnames)
 
 
-def _content_positions(tokens: list[str]) -> list[int]:
+def content_positions(tokens: list[str]) -> list[int]:
     """Positions of tokens that carry the name (not particles, not legal forms, whether the
     legal form trails the name or leads it: "LIMITED LIABILITY COMPANY TRIMIX")."""
     legal_start = _legal_form_start(tokens)
@@ -130,7 +131,7 @@ def typo(name: ListedName, rng: Random) -> str | None:
     position = rng.randrange(1, len(word))
     original = word[position]
     neighbours = KEYBOARD_NEIGHBOURS.get(original.lower(), "etaoinsr")
-    neighbour = _match_case(original, rng.choice(neighbours)) if original.isalpha() else "e"
+    neighbour = match_case(original, rng.choice(neighbours)) if original.isalpha() else "e"
     operation = rng.choice(("substitute", "insert", "delete"))
     if operation == "substitute":
         word = word[:position] + neighbour + word[position + 1 :]
@@ -510,7 +511,7 @@ def dropped_token(name: ListedName, rng: Random) -> str | None:
         (parts.surnames if side == "s" else parts.givens).pop(i)
         return parts.render()
     tokens = name.full.split()
-    content = _content_positions(tokens)
+    content = content_positions(tokens)
     if len(content) < 3:
         return None
     drop = rng.choice(content[1:])
@@ -525,7 +526,7 @@ def added_token(name: ListedName, rng: Random) -> str | None:
             return None
         present = {g.lower() for g in parts.givens + parts.surnames}
         choices = [n for n in EXTRA_GIVEN_NAMES if n.lower() not in present]
-        extra = _match_case(parts.givens[0], rng.choice(choices))
+        extra = match_case(parts.givens[0], rng.choice(choices))
         parts.givens.insert(1, extra)
         return parts.render()
     tokens = name.full.split()
@@ -533,7 +534,7 @@ def added_token(name: ListedName, rng: Random) -> str | None:
         return None
     present = {t.lower() for t in tokens}
     choices = [w for w in EXTRA_COMPANY_WORDS if w.lower() not in present]
-    extra = _match_case(tokens[0], rng.choice(choices))
+    extra = match_case(tokens[0], rng.choice(choices))
     legal_start = _legal_form_start(tokens)
     at = legal_start if legal_start is not None else len(tokens)
     return " ".join([*tokens[:at], extra, *tokens[at:]])
@@ -607,12 +608,12 @@ def particles(name: ListedName, rng: Random) -> str | None:
         return None
     if name.countries & ARABIC_NAME_COUNTRIES:
         surname = parts.surnames[0]
-        parts.surnames[0] = _match_case(surname, "al-") + surname
+        parts.surnames[0] = match_case(surname, "al-") + surname
         return parts.render()
     particle = next((p for p, c in _PARTICLE_COUNTRIES if name.countries & c), None)
     if particle is None:  # no naming custom known that would add one
         return None
-    parts.surnames.insert(len(parts.surnames) - 1, _match_case(parts.surnames[-1], particle))
+    parts.surnames.insert(len(parts.surnames) - 1, match_case(parts.surnames[-1], particle))
     return parts.render()
 
 
@@ -724,16 +725,246 @@ def legal_form(name: ListedName, rng: Random) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------
+# real-world damage: how names break in scanners, fixed-width fields, hand keying and evasion.
+# These are modelled on the damage, never on what a matcher handles: any position, the first
+# letter included, digits, cuts, several words at once.
+
+#: Glyph confusions of OCR engines on scanned passports, invoices and payment slips, as
+#: (printed, read) pairs; the rule applies them in either direction.
+OCR_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("O", "0"),
+    ("o", "0"),
+    ("l", "1"),
+    ("I", "1"),
+    ("I", "l"),
+    ("S", "5"),
+    ("s", "5"),
+    ("B", "8"),
+    ("Z", "2"),
+    ("z", "2"),
+    ("G", "6"),
+    ("rn", "m"),
+    ("cl", "d"),
+    ("vv", "w"),
+    ("VV", "W"),
+    ("e", "c"),
+    ("a", "o"),
+)
+
+#: Every (from, to) substitution an OCR misreading may make.
+OCR_SUBSTITUTIONS: tuple[tuple[str, str], ...] = tuple(
+    pair for a, b in OCR_CONFUSIONS for pair in ((a, b), (b, a))
+)
+
+
+def ocr(name: ListedName, rng: Random) -> str | None:
+    """One or two OCR glyph confusions anywhere in the name (O/0, l/1, I/l, S/5, rn/m, e/c...)."""
+    text = name.full
+    options = [
+        (match.start(), match.start() + len(source), target)
+        for source, target in OCR_SUBSTITUTIONS
+        for match in re.finditer(re.escape(source), text)
+    ]
+    if not options:
+        return None
+    wanted = rng.choice((1, 2))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, target in rng.sample(options, len(options)):
+        if len(chosen) == wanted:
+            break
+        if all(end <= s or e <= start for s, e, _ in chosen):
+            chosen.append((start, end, target))
+    for start, end, target in sorted(chosen, reverse=True):
+        text = text[:start] + target + text[end:]
+    return text
+
+
+def _slip(original: str, rng: Random) -> str:
+    """A key next to ``original`` on a QWERTY keyboard, in its case."""
+    neighbours = KEYBOARD_NEIGHBOURS.get(original.lower(), "etaoinsr")
+    return match_case(original, rng.choice(neighbours))
+
+
+def typo_anywhere(name: ListedName, rng: Random) -> str | None:
+    """One keying slip at any position of any word, the first letter included: a neighbouring
+    key typed instead, a key added, a key missed, or a key doubled."""
+    text = name.full
+    spans = _letter_spans(text, 3)
+    if not spans:
+        return None
+    start, end = rng.choice(spans)
+    word = text[start:end]
+    operation = rng.choice(("substitute", "insert", "delete", "double"))
+    if operation == "insert":
+        position = rng.randrange(0, len(word) + 1)
+        near = word[min(position, len(word) - 1)]
+        word = word[:position] + _slip(near, rng) + word[position:]
+    else:
+        position = rng.randrange(0, len(word))
+        if operation == "substitute":
+            word = word[:position] + _slip(word[position], rng) + word[position + 1 :]
+        elif operation == "delete":
+            word = word[:position] + word[position + 1 :]
+        else:
+            word = word[:position] + word[position] + word[position:]
+    return text[:start] + word + text[end:]
+
+
+def transposition_anywhere(name: ListedName, rng: Random) -> str | None:
+    """Two adjacent, different letters swapped at any position of a word, the first two included."""
+    text = name.full
+    choices = [
+        i
+        for start, end in _letter_spans(text, 2)
+        for i in range(start, end - 1)
+        if text[i].lower() != text[i + 1].lower()
+    ]
+    if not choices:
+        return None
+    i = rng.choice(choices)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+#: Characters between words that a hand-keyed transposition can cross.
+WORD_SEPARATORS = frozenset(" -,")
+
+
+def transposition_separator(name: ListedName, rng: Random) -> str | None:
+    """A letter swapped with the space, hyphen or comma next to it ("GUZMA NLOERA", "LOER,A")."""
+    text = name.full
+    choices = [
+        i
+        for i in range(len(text) - 1)
+        if (text[i].isalnum() and text[i + 1] in WORD_SEPARATORS)
+        or (text[i] in WORD_SEPARATORS and text[i + 1].isalnum())
+    ]
+    if not choices:
+        return None
+    i = rng.choice(choices)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def first_letter(name: ListedName, rng: Random) -> str | None:
+    """The first letter of one word dropped or mistyped (a neighbouring key)."""
+    text = name.full
+    spans = _letter_spans(text, 3)
+    if not spans:
+        return None
+    start, end = rng.choice(spans)
+    word = text[start:end]
+    word = word[1:] if rng.random() < 0.5 else _slip(word[0], rng) + word[1:]
+    return text[:start] + word + text[end:]
+
+
+#: Widths of name fields in legacy core-banking and payment formats (SWIFT MT103 name lines
+#: are 35 characters; 16, 20 and 24 are common fixed-width fields of older systems).
+FIELD_WIDTHS = (16, 20, 24, 35)
+
+
+def truncated(name: ListedName, rng: Random) -> str | None:
+    """The name cut at a common field width (16, 20, 24 or 35 characters), inside a word."""
+    text = name.full
+    widths = [
+        w for w in FIELD_WIDTHS if len(text) > w and text[w - 1].isalnum() and text[w].isalnum()
+    ]
+    if not widths:
+        return None
+    return text[: rng.choice(widths)]
+
+
+def _consonant_skeleton(word: str) -> str:
+    return word[0] + "".join(c for c in word[1:] if c.lower() not in _VOWEL_SET)
+
+
+#: Words shorter than this keep their vowels in ``vowels_all`` (particles, initials, "Li").
+VOWELS_ALL_MIN_LENGTH = 3
+
+
+def vowels_all(name: ListedName, rng: Random) -> str | None:
+    """Inner vowels stripped from every word at once, as evaders write ("GZMN LR, Jqn")."""
+    text = name.full
+    result = _LETTERS.sub(
+        lambda m: _consonant_skeleton(m.group())
+        if len(m.group()) >= VOWELS_ALL_MIN_LENGTH
+        else m.group(),
+        text,
+    )
+    return result if result != text else None
+
+
+#: A word split in two keeps at least this many letters on each side.
+SPLIT_MIN_PART = 3
+
+
+def merge_split(name: ListedName, rng: Random) -> str | None:
+    """Two adjacent words run together ("GUZMANLOERA"), or one word split in two ("GUZ MAN")."""
+    text = name.full
+    merges = [
+        i
+        for i in range(1, len(text) - 1)
+        if text[i] in " -" and text[i - 1].isalnum() and text[i + 1].isalnum()
+    ]
+    splits = [
+        i
+        for start, end in _letter_spans(text, 2 * SPLIT_MIN_PART)
+        for i in range(start + SPLIT_MIN_PART, end - SPLIT_MIN_PART + 1)
+    ]
+    options = [("merge", i) for i in merges] if merges else []
+    if splits and (not options or rng.random() < 0.5):
+        options = [("split", i) for i in splits]
+    if not options:
+        return None
+    operation, i = rng.choice(options)
+    if operation == "merge":
+        return text[:i] + text[i + 1 :]
+    return text[:i] + " " + text[i:]
+
+
+#: The damages ``combined`` draws two of; a cut field is always the last damage applied.
+COMBINABLE = ("ocr", "typo_anywhere", "first_letter", "vowels_all", "merge_split", "truncated")
+
+
+def combined(name: ListedName, rng: Random) -> str | None:
+    """Two different damages in one name (say an OCR confusion in a name cut at a field width)."""
+    rules = {c: VARIANT_CLASS_BY_NAME[c].rule for c in COMBINABLE}
+    pairs = [(a, b) for a in COMBINABLE for b in COMBINABLE if a != b and a != "truncated"]
+    for first, second in rng.sample(pairs, len(pairs)):
+        once = rules[first](name, rng)
+        if once is None or once == name.full:
+            continue
+        twice = rules[second](replace(name, full=once), rng)
+        if twice is None or twice == once:
+            continue
+        if second == "truncated" and twice == name.full[: len(twice)]:
+            continue  # the cut removed the first damage
+        return twice
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
 # registry
+
+
+#: Kinds of variant class and their recall targets: a benign class is a legitimate way of
+#: writing the name, a damaged one how real data breaks, an adversarial one deliberate evasion.
+BENIGN = "benign"
+DAMAGED = "damaged"
+ADVERSARIAL = "adversarial"
 
 
 @dataclass(frozen=True, slots=True)
 class VariantClass:
-    """A named kind of variation; adversarial ones model deliberate filter evasion."""
+    """A named kind of variation; ``damaged`` ones model how real data breaks, ``adversarial``
+    ones deliberate filter evasion."""
 
     name: str
     rule: Callable[[ListedName, Random], str | None]
     adversarial: bool = False
+    damaged: bool = False
+
+    @property
+    def kind(self) -> str:
+        return ADVERSARIAL if self.adversarial else DAMAGED if self.damaged else BENIGN
 
     @property
     def description(self) -> str:
@@ -741,8 +972,8 @@ class VariantClass:
 
 
 VARIANT_CLASSES: tuple[VariantClass, ...] = (
-    VariantClass("typo", typo),
-    VariantClass("transposition", transposition),
+    VariantClass("typo", typo, damaged=True),
+    VariantClass("transposition", transposition, damaged=True),
     VariantClass("dropped_token", dropped_token),
     VariantClass("added_token", added_token),
     VariantClass("dropped_second_surname", dropped_second_surname),
@@ -750,6 +981,7 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("particles", particles),
     VariantClass("accents", accents),
     VariantClass("transliteration", transliteration),
+    VariantClass("romanisation", romanisation),
     VariantClass("cyrillic", cyrillic),
     VariantClass("original_script", original_script),
     VariantClass("initials", initials),
@@ -759,6 +991,15 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("homoglyphs", homoglyphs, adversarial=True),
     VariantClass("invisible", invisible, adversarial=True),
     VariantClass("dropped_vowels", dropped_vowels, adversarial=True),
+    VariantClass("ocr", ocr, damaged=True),
+    VariantClass("typo_anywhere", typo_anywhere, damaged=True),
+    VariantClass("transposition_anywhere", transposition_anywhere, damaged=True),
+    VariantClass("transposition_separator", transposition_separator, damaged=True),
+    VariantClass("first_letter", first_letter, damaged=True),
+    VariantClass("truncated", truncated, damaged=True),
+    VariantClass("vowels_all", vowels_all, adversarial=True),
+    VariantClass("merge_split", merge_split, damaged=True),
+    VariantClass("combined", combined, damaged=True),
 )
 
 VARIANT_CLASS_BY_NAME = {c.name: c for c in VARIANT_CLASSES}
