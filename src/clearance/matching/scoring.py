@@ -63,8 +63,8 @@ INITIAL_SIMILARITY = 0.7
 #: What a scanner's look-alike glyphs cost (0 / O, rn / m, e / c): the tokens are compared
 #: again as :func:`~clearance.matching.normalize.ocr_form` reads them, less this.
 OCR_COST = 0.05
-#: Two different common names (Rivera / Olivera, Mary / Mark) met only by a slip or a
-#: scanner confusion are two names: their similarity is at most this (below an anchor).
+#: A query token that is a common name (Rivera, Mary, Naseri) met only by a slip or a
+#: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor).
 COMMON_PAIR_SIMILARITY = 0.4
 #: A word cut at a field width ("Joa" for "Joaquin"), the name's last written word, against
 #: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; two letters
@@ -72,6 +72,8 @@ COMMON_PAIR_SIMILARITY = 0.4
 PREFIX_BASE = 0.76
 PREFIX_SPAN = 0.2
 MIN_PREFIX = 3
+#: A word among the ten commonest names of some country is never taken for a cut one.
+CUT_COMMON_RANK = 10
 #: Fuzzy similarity is ``1 - edits / (length + FUZZY_SLACK)``: one slip costs a 4-letter
 #: token 0.22 and a 10-letter one 0.1.
 FUZZY_SLACK = 0.5
@@ -151,8 +153,9 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
     The spelling rules (:func:`_spelling_similarity`) on the tokens, and again on their
     :func:`~clearance.matching.normalize.ocr_form` less ``OCR_COST`` (a scanner's look-alike
-    glyphs); a slip or scanner confusion between two common names (:mod:`frequency`) is
-    worth at most ``COMMON_PAIR_SIMILARITY``.
+    glyphs). ``a`` is the query's token: where it is itself a common name
+    (:mod:`frequency`), it is that name, not a slip or scanner confusion of another, so
+    those are worth at most ``COMMON_PAIR_SIMILARITY`` (Rivera / Olivera, Naseri / Baseri).
     """
     similarity, how = _spelling_similarity(a, b)
     if similarity < 1.0 - OCR_COST:
@@ -161,19 +164,25 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             read = _spelling_similarity(form_a, form_b)[0] - OCR_COST
             if read > similarity:
                 similarity, how = read, OCR
-    if how in (FUZZY, OCR) and frequency.is_common(a) and frequency.is_common(b):
+    if how in (FUZZY, OCR) and frequency.is_common(a):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
     return similarity, how
 
 
 def prefix_similarity(cut: str, word: str) -> float:
     """Similarity of a word cut short (the last written word of a name) to ``word`` it may
-    begin, as written, folded or with its digits read as letters; 0 if it begins none."""
+    begin, as written, folded or with its digits read as letters; 0 if it begins none or is
+    itself one of the commonest names."""
     cut = read_digits(cut)
     if len(cut) < 2 or len(word) <= len(cut) or not cut.isalpha():
         return 0.0
-    if not (word.startswith(cut) or fold(word).startswith(fold(cut))):
+    if 0 < frequency.rank(cut) <= CUT_COMMON_RANK:
+        return 0.0  # one of the commonest names written in full ("Khan") is not a cut word
+    folded_cut, folded_word = fold(cut), fold(word)
+    if not (word.startswith(cut) or folded_word.startswith(folded_cut)):
         return 0.0
+    if len(folded_word) <= len(folded_cut):
+        return 0.0  # the same word spelled otherwise (Mohamed / Mohammed), not cut
     if len(cut) < MIN_PREFIX:
         return INITIAL_SIMILARITY
     return PREFIX_BASE + PREFIX_SPAN * len(cut) / len(word)
@@ -319,7 +328,7 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
         better = read > result[todo]
         result[todo[better]] = read[better]
         slip[todo[better]] = True
-    capped = np.flatnonzero(slip & first.common & second.common)
+    capped = np.flatnonzero(slip & first.common)
     result[capped] = np.minimum(result[capped], COMMON_PAIR_SIMILARITY)
     return result
 
