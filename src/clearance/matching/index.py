@@ -33,11 +33,14 @@ from typing import Any, overload
 import numpy as np
 import scipy.sparse as sp
 
+from clearance.matching import frequency
 from clearance.matching.normalize import (
     NAME,
     fold,
     joined_hyphen_tokens,
     name_renderings,
+    ocr_form,
+    read_digits,
 )
 from clearance.matching.scoring import (
     INITIAL_SIMILARITY,
@@ -314,6 +317,7 @@ class NameIndex:
         self._name_cache = {}
         self._token_cache: dict[tuple[str, int], TokenMatches] = {}
         self._vocab_traits: TokenTraits | None = None
+        self._ocr_ids: dict[str, list[int]] | None = None
         self._owners: tuple[list[int], list[bool]] | None = None
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
@@ -366,10 +370,11 @@ class NameIndex:
 
         vocab = list(vocab_ids)
         total = max(1, len(infos))
-        token_weight = np.array(
+        # rarity in the lists, at most what the name proves among people (frequency)
+        token_weight = np.minimum(
             [math.log(1.0 + total / max(1, len(ents))) for ents in token_entities],
-            dtype=np.float32,
-        )
+            frequency.weights(vocab),
+        ).astype(np.float32)
         name_ptr = np.zeros(len(name_tokens) + 1, dtype=np.int64)
         name_ptr[1:] = np.cumsum([len(t) for t in name_tokens])
         name_tok = np.asarray([t for tokens in name_tokens for t in tokens], dtype=np.int32)
@@ -581,6 +586,7 @@ class NameIndex:
         a batch forks its workers, so that they share them instead of each making them. Name
         token tables stay lazy: each worker builds only those of the names it meets."""
         self.vocab_traits()
+        self.ocr_ids()
         self.name_owners()
 
     def token_matches(self, token: str, kind: int) -> TokenMatches:
@@ -624,10 +630,11 @@ class NameIndex:
                 ids, sims = found[token]
             if exact is not None:
                 weight = float(self.token_weight[exact])
-            elif len(ids):
-                weight = float(self.token_weight[ids[int(np.argmax(sims))]])
             else:
                 weight = self.unknown_weight
+                if len(ids):
+                    weight = float(self.token_weight[ids[int(np.argmax(sims))]])
+                weight = min(weight, frequency.rank_weight(frequency.rank(token)))
             self._token_cache[(token, kind)] = TokenMatches(ids, sims, weight * KIND_FACTOR[kind])
 
     def _search(self, words: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -638,8 +645,11 @@ class NameIndex:
         array computation, for all of them."""
         if not words:
             return {}
-        fuzzy = self._trigram_neighbours([t for t in words if len(t) >= 2])
-        proposed = {word: self._proposed_tokens(word, fuzzy.get(word, ())) for word in words}
+        probes = {word: read_digits(word) for word in words}
+        fuzzy = self._trigram_neighbours(list({p for p in probes.values() if len(p) >= 2}))
+        proposed = {
+            word: self._proposed_tokens(word, fuzzy.get(probes[word], ())) for word in words
+        }
         sizes = [len(ids) for ids in proposed.values()]
         pair_words = np.repeat(np.arange(len(proposed)), sizes)
         pair_ids = np.fromiter(
@@ -716,6 +726,15 @@ class NameIndex:
             TokenTraits.of(list(local)).take(firsts), self.vocab_traits().take(seconds)
         )
 
+    def ocr_ids(self) -> dict[str, list[int]]:
+        """Vocab ids by :func:`~clearance.matching.normalize.ocr_form` (made on first use)."""
+        if self._ocr_ids is None:
+            groups: dict[str, list[int]] = defaultdict(list)
+            for t, token in enumerate(self.vocab):
+                groups[ocr_form(token)].append(t)
+            self._ocr_ids = dict(groups)
+        return self._ocr_ids
+
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""
         if self._vocab_traits is None:
@@ -741,6 +760,8 @@ class NameIndex:
                     seen.add(t)
                     proposed.append((t, by_trigrams))
 
+        propose(self.ocr_ids().get(ocr_form(token), ()), False)  # a scanner's look-alikes
+        token = read_digits(token)  # "l0era": searched as "loera"
         key = phonetic_key(token)
         if key:
             slot = self.skeleton_ids.get(key)

@@ -582,6 +582,8 @@ _FOLD_RULES = (
     ("x", "ks"), ("z", "s"), ("w", "v"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
 )  # fmt: skip
 _SOFT_C = re.compile(r"c(?=[ei])")
+#: Final consonants written voiceless in some romanisations (Turkish Ahmet, Mehmet, Yakup).
+_FINAL_DEVOICED = {"d": "t", "b": "p"}
 _VOWELS = frozenset("aeiouy")
 
 
@@ -611,7 +613,8 @@ def fold(token: str) -> str:
 def skeleton(token: str) -> str:
     """A transliteration-tolerant key: the consonant skeleton of :func:`fold`.
 
-    Mohammed / Muhammad / Mohamed -> ``mhmd``; Qods / Quds -> ``kds``; Qaida / Qaeda -> ``kd``;
+    Mohammed / Muhammad / Mohamed / Mehmet -> ``mhmt`` (a final d or b is written t or p in
+    Turkish: Ahmet / Ahmad); Qods / Quds -> ``kds``; Qaida / Qaeda -> ``kd``;
     Khussein (Hussein via Cyrillic) / Hussein -> ``hsn``;
     Dzhoakuin (Joaquin via Cyrillic) / Joaquin -> ``jkn``; Gzmn (vowels dropped) -> ``gsmn``.
     The first letter survives (vowels fold to ``a``: Usama / Osama). Tokens whose fold is
@@ -627,4 +630,54 @@ def skeleton(token: str) -> str:
             out.append(c)
     if len(out) > 2 and out[-1] == "h":
         out.pop()  # a final h is often silent: Salih / Slh, Saifullah / Sfllh
+    if len(out) > 2 and out[-1] in _FINAL_DEVOICED:
+        out[-1] = _FINAL_DEVOICED[out[-1]]  # Turkish spelling: Ahmet / Ahmad, Yakup / Yakub
     return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# damage: scanner confusions and cut words
+
+#: Digits a scanner or a typist puts for look-alike letters, read back as those letters.
+OCR_DIGITS = str.maketrans("0123456789", "olzeasgtbg")
+#: Glyph groups a scanner merges or splits ("rn" / "m", "cl" / "d", "vv" / "w"), then
+#: letters it confuses one for another (e / c, u / v, i / l), each group folded to one. Not
+#: a / o: two vowels, where names differ for real (Rojas / Rojos); a slip costs those.
+_OCR_GLYPHS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
+_OCR_LETTERS = str.maketrans("cvi", "eul")
+
+
+@lru_cache(maxsize=131072)
+def ocr_form(token: str) -> str:
+    """The token as a scanner may have read it, look-alike glyphs folded to one spelling:
+    "l0era" and "loera" or "mvharnmad" and "muhammad" share it. Tokens that are more than
+    half digits (numbers, codes) are left as they are."""
+    digits = sum(c.isdigit() for c in token)
+    if digits * 2 > len(token):
+        return token
+    text = token.translate(OCR_DIGITS)
+    for glyphs, letter in _OCR_GLYPHS:
+        text = text.replace(glyphs, letter)
+    return text.translate(_OCR_LETTERS)
+
+
+def read_digits(token: str) -> str:
+    """A token with a few digits among its letters read as letters ("l0era" -> "loera")."""
+    if token.isalpha() or sum(c.isdigit() for c in token) * 2 > len(token):
+        return token
+    return token.translate(OCR_DIGITS)
+
+
+@lru_cache(maxsize=65536)
+def written_last(text: str) -> int:
+    """Position in ``normalize_name(text).tokens`` of the NAME token written last, -1 if
+    none: where a fixed-width field cuts a name, this is the word it cuts."""
+    words = _words(clean_text(text).replace(",", " "))
+    if not words:
+        return -1
+    last = normalize_name(words[-1]).tokens
+    normalized = normalize_name(text)
+    if not last or last[-1] not in normalized.tokens:
+        return -1
+    position = len(normalized.tokens) - 1 - normalized.tokens[::-1].index(last[-1])
+    return position if normalized.kinds[position] == NAME else -1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,16 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Prefix
 
-from clearance.matching.normalize import LEGAL, NAME, PARTICLE, fold, skeleton
+from clearance.matching import frequency
+from clearance.matching.normalize import (
+    LEGAL,
+    NAME,
+    PARTICLE,
+    fold,
+    ocr_form,
+    read_digits,
+    skeleton,
+)
 
 #: How a query token met a listed token (shown in explanations).
 EXACT = "exact"
@@ -28,6 +38,8 @@ FUZZY = "fuzzy"
 PHONETIC = "phonetic"
 INITIAL = "initial"
 JOINED = "joined"
+OCR = "ocr"
+PREFIX = "prefix"
 
 #: Tokens spelled alike once romanisation variants are folded (Sheik / Cheik, Wiv / Viv,
 #: Ommar / Omar); short ones less, where folding merges more distinct names.
@@ -44,8 +56,24 @@ MIN_SHORT_PHONETIC_SPELLING = 0.7
 #: A vowel-stripped token ("Hssn", "Gzmn") against a word with its skeleton: the usual
 #: spelling floor does not apply (there is nothing left to spell alike).
 STRIPPED_SIMILARITY = 0.85
+#: Two consonants ("Km", "Lr") stand for a word of at most this many letters.
+MAX_STRIPPED_PAIR = 5
 #: An initial ("J.") against the word it abbreviates.
 INITIAL_SIMILARITY = 0.7
+#: What a scanner's look-alike glyphs cost (0 / O, rn / m, e / c): the tokens are compared
+#: again as :func:`~clearance.matching.normalize.ocr_form` reads them, less this.
+OCR_COST = 0.05
+#: A query token that is a common name (Rivera, Mary, Naseri) met only by a slip or a
+#: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor).
+COMMON_PAIR_SIMILARITY = 0.4
+#: A word cut at a field width ("Joa" for "Joaquin"), the name's last written word, against
+#: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; two letters
+#: count as an initial.
+PREFIX_BASE = 0.76
+PREFIX_SPAN = 0.2
+MIN_PREFIX = 3
+#: A word among the ten commonest names of some country is never taken for a cut one.
+CUT_COMMON_RANK = 10
 #: Fuzzy similarity is ``1 - edits / (length + FUZZY_SLACK)``: one slip costs a 4-letter
 #: token 0.22 and a 10-letter one 0.1.
 FUZZY_SLACK = 0.5
@@ -57,6 +85,11 @@ BOTH_MISSING_COST = 0.6
 #: Listed tokens missing cost up to twice as much when the pairs carry less than
 #: ``STRONG_EVIDENCE`` nats of rarity (one given name is not enough to forgive a surname).
 STRONG_EVIDENCE = 12.0
+#: Query tokens unpaired cost up to twice as much when the pairs carry less than
+#: ``POPULATION_EVIDENCE`` nats (a common given name and surname: thousands of people), and
+#: one at either end of a query of ``END_TOKENS`` tokens or more counts up to twice.
+POPULATION_EVIDENCE = 18.0
+END_TOKENS = 3
 #: Kept for the index's pre-score: share of a missing listed token's weight it counts.
 MISSING_LISTED_FACTOR = MISSING_LISTED_COST
 #: Token weight factors by kind: particles and legal forms barely count.
@@ -118,10 +151,50 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     Memoised: a pure function of the two strings, and batch queries meet the same
     (query token, listed token) pairs again and again (common given names).
 
+    The spelling rules (:func:`_spelling_similarity`) on the tokens, and again on their
+    :func:`~clearance.matching.normalize.ocr_form` less ``OCR_COST`` (a scanner's look-alike
+    glyphs). ``a`` is the query's token: where it is itself a common name
+    (:mod:`frequency`), it is that name, not a slip or scanner confusion of another, so
+    those are worth at most ``COMMON_PAIR_SIMILARITY`` (Rivera / Olivera, Naseri / Baseri).
+    """
+    similarity, how = _spelling_similarity(a, b)
+    if similarity < 1.0 - OCR_COST:
+        form_a, form_b = ocr_form(a), ocr_form(b)
+        if form_a != a or form_b != b:
+            read = _spelling_similarity(form_a, form_b)[0] - OCR_COST
+            if read > similarity:
+                similarity, how = read, OCR
+    if how in (FUZZY, OCR) and frequency.is_common(a):
+        similarity = min(similarity, COMMON_PAIR_SIMILARITY)
+    return similarity, how
+
+
+def prefix_similarity(cut: str, word: str) -> float:
+    """Similarity of a word cut short (the last written word of a name) to ``word`` it may
+    begin, as written, folded or with its digits read as letters; 0 if it begins none or is
+    itself one of the commonest names."""
+    cut = read_digits(cut)
+    if len(cut) < 2 or len(word) <= len(cut) or not cut.isalpha():
+        return 0.0
+    if 0 < frequency.rank(cut) <= CUT_COMMON_RANK:
+        return 0.0  # one of the commonest names written in full ("Khan") is not a cut word
+    folded_cut, folded_word = fold(cut), fold(word)
+    if not (word.startswith(cut) or folded_word.startswith(folded_cut)):
+        return 0.0
+    if len(folded_word) <= len(folded_cut):
+        return 0.0  # the same word spelled otherwise (Mohamed / Mohammed), not cut
+    if len(cut) < MIN_PREFIX:
+        return INITIAL_SIMILARITY
+    return PREFIX_BASE + PREFIX_SPAN * len(cut) / len(word)
+
+
+def _spelling_similarity(a: str, b: str) -> tuple[float, str]:
+    """:func:`token_similarity` without look-alike glyphs and name frequency.
+
     Exact 1.0; equal :func:`~clearance.matching.normalize.fold` (romanisation variants)
     0.93, 0.86 for tokens of four letters or fewer; fuzzy ``1 - edits / (length + 0.5)``
-    within :func:`edits_allowed`, on the folded spelling where that is closer (short tokens
-    must also share their first sound, so "sis" never meets "isis"); phonetic: equal
+    within :func:`edits_allowed`, on the folded spelling where that is closer (tokens of
+    three letters must also share their first sound, so "sis" never meets "isis"); phonetic: equal
     skeletons, graded by how alike the spellings are. A differing vowel ending (Victor /
     Victoria) costs ``ENDING_PENALTY``.
     """
@@ -144,18 +217,18 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         allowed = 1  # Pak / Pek, Gon / Gun: a vowel romanised another way, even in short names
     ending = ENDING_PENALTY if _ends_differ(folded_a, folded_b) else 0.0
     fuzzy = 0.0
-    if allowed and (shortest > 5 or a[0] == b[0] or folded_a[0] == folded_b[0]):
+    if allowed and (shortest > 3 or a[0] == b[0] or folded_a[0] == folded_b[0]):
         raw = OSA.distance(a, b, score_cutoff=allowed)
         folded = OSA.distance(folded_a, folded_b, score_cutoff=allowed)
         if min(raw, folded) <= allowed:
             length = max(la, lb) if raw <= folded else max(len(folded_a), len(folded_b))
             fuzzy = 1.0 - min(raw, folded) / (length + FUZZY_SLACK) - ending
-    if shortest >= 3:
-        key = skeleton(a)
-        if len(key) >= 2 and key == skeleton(b):
+    if shortest >= 3 or (shortest == 2 and max(la, lb) <= MAX_STRIPPED_PAIR):
+        key = phonetic_key(a)
+        if len(key) >= 2 and key == phonetic_key(b):
             if not (_has_vowels(a) and _has_vowels(b)):
                 # vowel-stripped ("Hssn" for "Hussein"): same first letter, two vowels gone
-                stripped = a[0] == b[0] and abs(la - lb) >= 2
+                stripped = a[0] == b[0] and la != lb
                 phonetic = (STRIPPED_SIMILARITY - 0.04 * (len(key) < 4)) if stripped else 0.0
             else:
                 spelled = Indel.normalized_similarity(folded_a, folded_b)
@@ -184,6 +257,9 @@ class TokenTraits:
     folded_last: np.ndarray  # code of the fold's last letter
     folded_length: np.ndarray
     folded_vowels: np.ndarray  # _has_vowels() of the fold
+    common: np.ndarray  # frequency.is_common()
+    read: np.ndarray  # ocr_form() differs from the token
+    ocr: TokenTraits | None  # the traits of the ocr_form() of each token (None: these are)
 
     @classmethod
     def of(
@@ -191,11 +267,15 @@ class TokenTraits:
         tokens: Sequence[str],
         folded: Sequence[str] | None = None,
         skeletons: Sequence[str] | None = None,
+        forms: bool = True,
     ) -> TokenTraits:
-        """Traits of ``tokens``; their folds and skeletons are computed unless given."""
+        """Traits of ``tokens`` (with those of their OCR forms unless ``forms`` is False);
+        their folds and skeletons are computed unless given."""
         count = len(tokens)
         folded = folded if folded is not None else [fold(t) for t in tokens]
         skeletons = skeletons if skeletons is not None else [phonetic_key(t) for t in tokens]
+        read = [ocr_form(t) for t in tokens] if forms else list(tokens)
+        common = frequency.ranks(tokens) if forms else np.zeros(count, dtype=np.int64)
         return cls(
             tokens=np.array(tokens, dtype=object),
             folded=np.array(folded, dtype=object),
@@ -208,15 +288,28 @@ class TokenTraits:
             folded_last=np.fromiter((ord(t[-1]) if t else 0 for t in folded), np.int32, count),
             folded_length=np.fromiter(map(len, folded), dtype=np.int32, count=count),
             folded_vowels=np.fromiter(map(_has_vowels, folded), dtype=bool, count=count),
+            common=(common > 0) & (common <= frequency.COMMON_RANK),
+            read=np.fromiter((r != t for r, t in zip(read, tokens, strict=True)), bool, count),
+            ocr=cls.of(read, forms=False) if forms else None,
         )
 
     def take(self, positions: np.ndarray) -> TokenTraits:
-        return TokenTraits(*(getattr(self, name)[positions] for name in self.__dataclass_fields__))
+        return TokenTraits(
+            *(
+                getattr(self, name)[positions]
+                for name in self.__dataclass_fields__
+                if name != "ocr"
+            ),
+            ocr=self.ocr.take(positions) if self.ocr is not None else None,
+        )
 
 
 def phonetic_key(token: str) -> str:
-    """The skeleton two tokens must share to match phonetically, "" where none can."""
-    if len(token) < 3 or not token.isalpha():
+    """The skeleton two tokens must share to match phonetically, "" where none can (two
+    letters only when both are consonants: "km" for "Kim", never "al" for "Ali")."""
+    if len(token) < 2 or not token.isalpha():
+        return ""
+    if len(token) == 2 and not _VOWELS.isdisjoint(token):
         return ""
     key = skeleton(token)
     return key if len(key) >= 2 else ""
@@ -227,6 +320,21 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     computed in arrays with vectorised edit distances: the same rules in the same order, for
     the many pairs of a batch's token lookups and alignments (one pair alone is cheaper with
     :func:`token_similarity`; a test holds the two to the same numbers on real names)."""
+    result, slip = _spelling_arrays(first, second)
+    todo = np.flatnonzero((result < 1.0 - OCR_COST) & (first.read | second.read))
+    if len(todo):
+        assert first.ocr is not None and second.ocr is not None
+        read = _spelling_arrays(first.ocr.take(todo), second.ocr.take(todo))[0] - OCR_COST
+        better = read > result[todo]
+        result[todo[better]] = read[better]
+        slip[todo[better]] = True
+    capped = np.flatnonzero(slip & first.common)
+    result[capped] = np.minimum(result[capped], COMMON_PAIR_SIMILARITY)
+    return result
+
+
+def _spelling_arrays(first: TokenTraits, second: TokenTraits) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_spelling_similarity` of each pair, and where it is a fuzzy (slip) match."""
     result = np.zeros(len(first.tokens))
     shortest = np.minimum(first.length, second.length)
     longest = np.maximum(first.length, second.length)
@@ -250,14 +358,15 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     swaps = [_vowel_swap(x, y) for x, y in zip(a.tokens[three], b.tokens[three], strict=True)]
     allowed[three[np.asarray(swaps, dtype=bool)]] = 1
     sound = (a.initial == b.initial) | (a.folded_initial == b.folded_initial)
-    todo = np.flatnonzero((allowed > 0) & ((short > 5) | sound))
+    todo = np.flatnonzero((allowed > 0) & ((short > 3) | sound))
     raw = _pairwise(OSA.distance, a.tokens[todo], b.tokens[todo])
     folded = _pairwise(OSA.distance, a.folded[todo], b.folded[todo])
     edits = np.minimum(raw, folded)
     close = edits <= allowed[todo]
     fuzzy_at, raw, folded, edits = todo[close], raw[close], folded[close], edits[close]
     # phonetic: the same skeleton (of two letters or more)
-    phonetic_at = np.flatnonzero((short >= 3) & (a.skeletons != "") & (a.skeletons == b.skeletons))
+    keyed = (short >= 3) | ((short == 2) & (long <= MAX_STRIPPED_PAIR))
+    phonetic_at = np.flatnonzero(keyed & (a.skeletons != "") & (a.skeletons == b.skeletons))
     ending = np.zeros(len(rest))
     scored = np.union1d(fuzzy_at, phonetic_at)
     ending[scored] = np.where(
@@ -272,7 +381,7 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     short_key = (key < 4).astype(np.float64)
     written = a.vowels[phonetic_at] & b.vowels[phonetic_at]
     stripped = (a.initial[phonetic_at] == b.initial[phonetic_at]) & (
-        np.abs(a.length[phonetic_at] - b.length[phonetic_at]) >= 2
+        a.length[phonetic_at] != b.length[phonetic_at]
     )
     spelled = _pairwise(
         Indel.normalized_similarity, a.folded[phonetic_at], b.folded[phonetic_at], np.float64
@@ -284,7 +393,9 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     vowel_stripped = np.where(stripped, STRIPPED_SIMILARITY - 0.04 * short_key, 0.0)
     phonetic[phonetic_at] = np.where(written, alike, vowel_stripped)
     result[rest] = np.where(phonetic > fuzzy, phonetic, np.maximum(fuzzy, 0.0))
-    return result
+    slip = np.zeros(len(first.tokens), dtype=bool)
+    slip[rest] = (phonetic <= fuzzy) & (fuzzy > 0)
+    return result, slip
 
 
 _VOWEL_CODES = np.array([ord(c) for c in "aeiouy"], dtype=np.int32)
@@ -388,7 +499,8 @@ ARRAY_PAIRS = 32
 ARRAY_GROUPS = (4, 8, 16)
 ARRAY_TOKENS = ARRAY_GROUPS[-1]
 
-#: One (query, listed name) pair to align: tokens, kinds and weights of each side.
+#: One (query, listed name) pair to align: tokens, kinds and weights of each side, and the
+#: position of the query token that may be a word cut short (its last written word, -1: none).
 AlignInput = tuple[
     tuple[str, ...],
     tuple[int, ...],
@@ -396,6 +508,7 @@ AlignInput = tuple[
     tuple[str, ...],
     tuple[int, ...],
     tuple[float, ...],
+    int,
 ]
 
 
@@ -431,7 +544,7 @@ class Alignments:
 
     def __getitem__(self, row: int) -> Alignment:
         """Alignment ``row`` with its token pairs in query order (for explanations)."""
-        query, listed = self.inputs[row][0], self.inputs[row][3]
+        query, listed, cut = self.inputs[row][0], self.inputs[row][3], self.inputs[row][6]
         pairs = []
         columns = zip(
             self.query_1[row].tolist(),
@@ -447,7 +560,7 @@ class Alignments:
             qs = (q1,) if q2 < 0 else (q1, q2)
             ls = (l1,) if l2 < 0 else (l1, l2)
             joined = q2 >= 0 or l2 >= 0
-            how = JOINED if joined else token_similarity(query[q1], listed[l1])[1]
+            how = JOINED if joined else pair_similarity(query[q1], listed[l1], q1 == cut)[1]
             pairs.append(Pair(qs, ls, similarity, how))
         pairs.sort(key=lambda p: p.query[0])
         return Alignment(float(self.scores[row]), tuple(pairs), bool(self.identical[row]))
@@ -471,7 +584,7 @@ def align_many(
     The greedy takes, among the token pairs whose tokens are both still free, the one with the
     highest ``similarity * (query weight + listed weight)`` (the first in query-token, then
     listed-token order on a tie). Joined/split tokens ("abubakr" / "abu bakr") are only tried
-    when single tokens leave something unpaired on both sides. From :data:`ARRAY_PAIRS`
+    when single tokens leave something unpaired on either side. From :data:`ARRAY_PAIRS`
     pairs on, the greedy and the score run on arrays for all pairs at once (one step per
     token pair taken); fewer pairs (one query screened on its own) are aligned one by one,
     where array set-up would cost more than it saves. Both give the same numbers.
@@ -508,8 +621,9 @@ def align_many(
 
 
 def _unpaired(pairs: Any, query: Any, listed: Any) -> Any:
-    """Single tokens left something unpaired on both sides (numbers or arrays)."""
-    return (pairs < query) & (pairs < listed) & ((query > 1) | (listed > 1))
+    """Single tokens left something unpaired on either side (numbers or arrays): a word
+    split in two leaves one of its parts unpaired, whatever the other side has left."""
+    return ((pairs < query) | (pairs < listed)) & ((query > 1) | (listed > 1))
 
 
 def _may_join(query: _Side, listed: _Side) -> np.ndarray:
@@ -540,7 +654,7 @@ def _may_join(query: _Side, listed: _Side) -> np.ndarray:
 
 def _with_joined(x: AlignInput) -> list[Pair] | None:
     """The greedy redone with joined/split token pairs, where the names have any."""
-    query, query_kinds, query_weights, listed, listed_kinds, listed_weights = x
+    query, query_kinds, query_weights, listed, listed_kinds, listed_weights, _ = x
     joined = _joined_items(query, query_kinds, listed, listed_kinds, flip=False)
     joined += _joined_items(listed, listed_kinds, query, query_kinds, flip=True)
     if not joined:
@@ -559,21 +673,32 @@ def align(
     listed: tuple[str, ...],
     listed_kinds: tuple[int, ...],
     listed_weights: tuple[float, ...],
+    cut: int = -1,
 ) -> Alignment:
     """The alignment of one query against one listed name (see :func:`align_many`)."""
-    return align_many([(query, query_kinds, query_weights, listed, listed_kinds, listed_weights)])[
-        0
-    ]
+    x = (query, query_kinds, query_weights, listed, listed_kinds, listed_weights, cut)
+    return align_many([x])[0]
+
+
+def pair_similarity(query_token: str, listed_token: str, cut: bool) -> tuple[float, str]:
+    """:func:`token_similarity`, or for a query word that may be cut short (``cut``) its
+    :func:`prefix_similarity` where that is higher."""
+    similarity, how = token_similarity(query_token, listed_token)
+    if cut:
+        prefix = prefix_similarity(query_token, listed_token)
+        if prefix > similarity:
+            return prefix, PREFIX
+    return similarity, how
 
 
 def _items(x: AlignInput) -> list[tuple[float, tuple[int, ...], tuple[int, ...], float, str]]:
     """Every token pair with a similarity, weighted, in query-token then listed-token order."""
-    query, _, query_weights, listed, _, listed_weights = x
+    query, _, query_weights, listed, _, listed_weights, cut = x
     items = []
     for i, q in enumerate(query):
         wq = query_weights[i]
         for j, n in enumerate(listed):
-            similarity, how = token_similarity(q, n)
+            similarity, how = pair_similarity(q, n, i == cut)
             if similarity > 0.0:
                 items.append((similarity * (wq + listed_weights[j]), (i,), (j,), similarity, how))
     return items
@@ -603,6 +728,14 @@ def _greedy_arrays(
         [q for query_tokens, listed_tokens in pairs for q in query_tokens for _ in listed_tokens],
         [n for query_tokens, listed_tokens in pairs for _ in query_tokens for n in listed_tokens],
     )
+    # a query word that may be cut short: pair_similarity's prefix rule on its row
+    for b, p in enumerate(rows.tolist()):
+        cut = inputs[p][6]
+        if cut >= 0:
+            word, listed_tokens = inputs[p][0][cut], inputs[p][3]
+            prefix = [prefix_similarity(word, n) for n in listed_tokens]
+            row = similarity[b, cut, : len(listed_tokens)]
+            similarity[b, cut, : len(listed_tokens)] = np.maximum(row, prefix)
     weight_q = query.weights[:, :width_q]
     weight_l = listed.weights[:, :width_l]
     weight = np.where(
@@ -673,7 +806,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     ``BOTH_MISSING_COST`` together; pairs out of order cost ``ORDER_PENALTY`` and only an
     identical name reaches 1.0.
     """
-    query, query_kinds, query_weights, listed, listed_kinds, listed_weights = x
+    query, query_kinds, query_weights, listed, listed_kinds, listed_weights, _ = x
     weights_q = [capped_weight(t, w) for t, w in zip(query, query_weights, strict=True)]
     weights_l = [capped_weight(t, w) for t, w in zip(listed, listed_weights, strict=True)]
     total_q, total_l = sum(weights_q), sum(weights_l)
@@ -700,14 +833,10 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     quality = weighted / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     missing = max(0.0, 1.0 - matched_l / total_l)
-    weak = max(0.0, 1.0 - evidence / STRONG_EVIDENCE)
-    coverage = (
-        1.0
-        - EXTRA_QUERY_COST * extra
-        - MISSING_LISTED_COST * (1.0 + weak) * missing
-        - BOTH_MISSING_COST * extra * missing
-    )
-    score = quality * max(0.0, coverage)
+    paired = {i for pair in pairs for i in pair.query}
+    ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
+    end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
+    score = float(_name_score(quality, extra, end_extra, missing, evidence))
     if not anchored:
         score *= NO_ANCHOR_FACTOR
     positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
@@ -716,6 +845,32 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     if not identical:
         score = min(score, 0.99)
     return max(0.0, min(1.0, score)), identical
+
+
+def _name_score(
+    quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any
+) -> Any:
+    """The name score from an alignment's parts, for one alignment (floats) or many (arrays):
+    :func:`alignment_score` and :func:`_score_alignments` both end here.
+
+    ``quality`` times the coverage: the shares of each name's weight left uncovered (query:
+    ``extra``, listed: ``missing``) cost ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST`` each
+    and ``BOTH_MISSING_COST`` together. Where the pairs prove little (their listed weight,
+    ``evidence``, below ``STRONG_EVIDENCE`` / ``POPULATION_EVIDENCE`` nats: common names),
+    what is left uncovered costs up to twice as much, and a query token left unpaired at
+    either end of the name (``end_extra``: its given name or surname, not a middle name)
+    counts up to twice.
+    """
+    weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
+    common = np.maximum(0.0, 1.0 - evidence / POPULATION_EVIDENCE)
+    extra_cost = EXTRA_QUERY_COST * (1.0 + common) * np.minimum(1.0, extra + common * end_extra)
+    coverage = (
+        1.0
+        - extra_cost
+        - MISSING_LISTED_COST * (1.0 + weak) * missing
+        - BOTH_MISSING_COST * extra * missing
+    )
+    return quality * np.maximum(0.0, coverage)
 
 
 def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
@@ -747,6 +902,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     weighted, evidence = np.zeros(count), np.zeros(count)
     anchored = np.zeros(count, dtype=bool)
     order = np.full((count, width_q), -1)
+    used = np.zeros((count, width_q), dtype=bool)
     for k in range(result.query_1.shape[1]):
         q1, q2 = result.query_1[:, k], result.query_2[:, k]
         l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
@@ -763,19 +919,20 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         )
         paired = q1 >= 0
         order[rows[paired], q1[paired]] = l1[paired]
+        used[rows[paired], q1[paired]] = True
+        joined = q2 >= 0
+        used[rows[joined], q2[joined]] = True
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
     missing = np.maximum(0.0, 1.0 - matched_l / safe_l)
-    weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
-    coverage = (
-        1.0
-        - EXTRA_QUERY_COST * extra
-        - MISSING_LISTED_COST * (1.0 + weak) * missing
-        - BOTH_MISSING_COST * extra * missing
-    )
-    score = quality * np.maximum(0.0, coverage)
+    # query tokens at either end (given name, surname) left unpaired
+    last = np.maximum(query.counts - 1, 0)
+    ends = query.counts >= END_TOKENS
+    end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
+    end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
+    score = _name_score(quality, extra, end_extra / safe_q, missing, evidence)
     score = np.where(anchored, score, score * NO_ANCHOR_FACTOR)
     score = np.where((result.query_1[:, 0] >= 0) & (total_q > 0) & (total_l > 0), score, 0.0)
     # pairs out of order: a listed position below one taken by an earlier query token
@@ -793,7 +950,12 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
 #: Score changes from evidence (documented in FEATURE_DOCS).
 DOB_EXACT = 0.06
 DOB_YEAR = 0.04
-DOB_NEAR = -0.03
+#: A date one slip from the listed one (a year off, day and month swapped, one digit off, a
+#: few days off): list dates are often approximate, so it costs little.
+DOB_NEAR = -0.02
+NEAR_DAYS = 3
+#: The same year but another day: the date is not the listed one.
+DOB_SAME_YEAR = -0.05
 DOB_CONTRADICTS = -0.15
 COUNTRY_MATCH = 0.03
 COUNTRY_CONTRADICTS = -0.05
@@ -814,47 +976,87 @@ class Evidence:
     detail: str
 
 
-def _year(value: str) -> int | None:
-    head = value[:4]
-    return int(head) if len(head) == 4 and head.isdigit() else None
+def _date_parts(value: str) -> tuple[int, ...]:
+    """(year,), (year, month) or (year, month, day) of an ISO date, as precise as it is
+    written correctly (a day or month that does not exist is dropped); () if no year."""
+    parts = value.split("-")
+    if not (len(parts[0]) == 4 and parts[0].isdigit()):
+        return ()
+    year = int(parts[0])
+    if len(parts) < 2 or not parts[1].isdigit() or not 1 <= int(parts[1]) <= 12:
+        return (year,)
+    month = int(parts[1])
+    if len(parts) < 3 or not parts[2].isdigit():
+        return (year, month)
+    try:
+        date(year, month, int(parts[2]))
+    except ValueError:
+        return (year, month)  # 1970-02-30: known to the month
+    return (year, month, int(parts[2]))
 
 
-def birth_date_evidence(query: str, listed: tuple[tuple[str, str | None], ...]) -> Evidence | None:
-    """A matching birth date raises the score, a contradicting one lowers it."""
-    year = _year(query)
-    if year is None or not listed:
-        return None
+def _one_slip(first: tuple[int, ...], second: tuple[int, ...]) -> bool:
+    """Dates of equal precision one typing slip apart: one digit off, or day and month
+    swapped."""
+    if len(first) != len(second):
+        return False
+    digits = ["".join(f"{p:02d}" for p in parts) for parts in (first, second)]
+    if sum(a != b for a, b in zip(*digits, strict=True)) == 1:
+        return True
+    return len(first) == 3 and first[0] == second[0] and first[1:] == second[:0:-1]
+
+
+def _date_delta(query: tuple[int, ...], listed: tuple[int, ...]) -> tuple[float, str]:
+    """Evidence of one query date against one listed date, compared at the precision both
+    have."""
+    common = min(len(query), len(listed))
+    q, n = query[:common], listed[:common]
+    if q == n:
+        return (DOB_EXACT, "=") if common == 3 else (DOB_YEAR, f"same {_PRECISION[common]} as")
+    if _one_slip(q, n):
+        return DOB_NEAR, "one slip from"
+    if common == 3:
+        days = abs((date(*q) - date(*n)).days)  # type: ignore[misc]
+        if days <= NEAR_DAYS:
+            return DOB_NEAR, f"{days} days from"
+    if abs(q[0] - n[0]) == 1 and q[1:] == n[1:]:
+        return DOB_NEAR, "one year from"
+    if q[0] == n[0]:
+        return DOB_SAME_YEAR, "same year as"
+    return DOB_CONTRADICTS, "differs from"
+
+
+_PRECISION = {1: "year", 2: "month", 3: "day"}
+
+
+def birth_date_evidence(
+    query: str | Sequence[str], listed: tuple[tuple[str, str | None], ...]
+) -> Evidence | None:
+    """Graded evidence of the query's birth date (or the best of its candidate dates, e.g.
+    both readings of 03/04/1970) against the listed ones (dates or year ranges): the same
+    date raises the score, a date one slip away costs little, another date lowers it."""
+    dates = (query,) if isinstance(query, str) else tuple(query)
     best: Evidence | None = None
-    gap_min = None
-    for start, end in listed:
-        start_year = _year(start)
-        if start_year is None:
+    for value in dates:
+        parts = _date_parts(value)
+        if not parts:
             continue
-        end_year = _year(end) if end else None
-        if end_year is not None and start_year <= year <= end_year:
-            return Evidence("birth_date", DOB_YEAR, f"{query} within {start}..{end}")
-        if len(query) >= 10 and len(start) >= 10:
-            if query[:10] == start[:10]:
-                return Evidence("birth_date", DOB_EXACT, f"{query} = {start}")
-            if start_year == year:
-                best = best or Evidence("birth_date", DOB_NEAR, f"{query} same year as {start}")
+        for start, end in listed:
+            first = _date_parts(start)
+            if not first:
                 continue
-        if start_year == year:
-            return Evidence("birth_date", DOB_YEAR, f"{query} year = {start}")
-        gap = (
-            abs(start_year - year)
-            if end_year is None
-            else min(abs(start_year - year), abs(end_year - year))
-        )
-        gap_min = gap if gap_min is None else min(gap_min, gap)
-    if best is not None:
-        return best
-    if gap_min is None:
-        return None
-    listed_text = ", ".join(s for s, _ in listed[:3])
-    if gap_min <= 1:
-        return Evidence("birth_date", DOB_NEAR, f"{query} one year from {listed_text}")
-    return Evidence("birth_date", DOB_CONTRADICTS, f"{query} differs from {listed_text}")
+            last = _date_parts(end) if end else ()
+            if last and first[0] <= parts[0] <= last[0]:
+                delta, how = DOB_YEAR, f"within {start}..{end}"
+            else:
+                delta, how = max(
+                    (_date_delta(parts, bound) for bound in (first, last) if bound),
+                    key=lambda found: found[0],
+                )
+                how = f"{how} {start}" if how != "=" else f"= {start}"
+            if best is None or delta > best.delta:
+                best = Evidence("birth_date", delta, f"{value} {how}")
+    return best
 
 
 def country_evidence(query: str, listed: frozenset[str]) -> Evidence | None:

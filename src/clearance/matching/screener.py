@@ -15,12 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from clearance import config
 from clearance.countries import to_iso2
 from clearance.errors import InputError, Location
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, NameIndex, is_weak
-from clearance.matching.normalize import NormalizedName, name_renderings, normalize_name
+from clearance.matching.normalize import (
+    NAME,
+    NormalizedName,
+    name_renderings,
+    normalize_name,
+    written_last,
+)
 from clearance.matching.scoring import (
     KIND_FACTOR,
     STRONG_ID_FLOOR,
@@ -60,8 +67,10 @@ FEATURE_DOCS = {
     "name": "Rarity-weighted share of tokens paired one-to-one between the query and the listed "
     "name (exact, fuzzy, phonetic/transliteration, initial or joined); listed tokens the query "
     "lacks cost a quarter of their weight, query tokens the name lacks cost all of theirs.",
-    "birth_date": "Same birth date (+0.06) or year (+0.04) raises the score; one year apart "
-    "(-0.03) or further (-0.15) lowers it.",
+    "birth_date": "Same birth date (+0.06), or the same to the precision both have (+0.04), "
+    "raises the score; a date one slip away (a year off, day and month swapped, one digit "
+    "off, up to 3 days off) costs 0.02, another day of the same year 0.05, another date "
+    "0.15. A date that does not exist (day 32) counts to the month it gives.",
     "country": "Query country among the listed nationalities/countries (+0.03), else -0.05.",
     "identifier": "An equal strong identifier (passport, national id, IMO, crypto address...) "
     "sets the score to at least 0.95; an equal weak one adds 0.10; differing ones -0.03.",
@@ -203,6 +212,8 @@ def _check_date(value: str | None) -> str | None:
 
 
 def _iso_date(text: str) -> bool:
+    # a day or month that does not exist (a slip: 1970-02-32) is kept and compared at the
+    # precision the date still has (see scoring.birth_date_evidence)
     return (
         (len(text) == 4 and text.isdigit())
         or (len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit())
@@ -212,8 +223,6 @@ def _iso_date(text: str) -> bool:
             and text[4] == text[7] == "-"
             and text[5:7].isdigit()
             and text[8:].isdigit()
-            and 1 <= int(text[5:7]) <= 12
-            and 1 <= int(text[8:]) <= 31
         )
     )
 
@@ -336,7 +345,7 @@ class Screener:
         self, queries: list[Query], normalized: list[NormalizedName], limit: int, threshold: float
     ) -> list[list[Hit]]:
         """:meth:`screen_many` of queries whose names are normalised already."""
-        estimates, _ = self.index.prescore([(n.tokens, n.kinds) for n in normalized])
+        estimates = self._prescore(normalized)
         floor = max(0.0, threshold - PRESCORE_MARGIN)
         # per query, the names pre-scored at the floor or above, the best few where too many
         keep = estimates.data >= floor
@@ -359,7 +368,8 @@ class Screener:
             weights = tuple(
                 self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
             )
-            inputs += [(tokens, kinds, weights, *self.index.name_tokens(n)) for n in names]
+            cut = written_last(queries[row].name)
+            inputs += [(tokens, kinds, weights, *self.index.name_tokens(n), cut) for n in names]
         alignments = align_many(inputs, self.index.similarities)
         scores = alignments.scores.tolist()
         results = []
@@ -382,13 +392,42 @@ class Screener:
 
     def candidates(self, name: str, schema: str | None = None) -> list[str]:
         """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall)."""
-        normalized = normalize_name(name)
-        estimates, _ = self.index.prescore([(normalized.tokens, normalized.kinds)])
+        estimates = self._prescore([normalize_name(name)])
         values = estimates.data
         names = estimates.indices[values >= CANDIDATE_FLOOR]
         order = np.argsort(-values[values >= CANDIDATE_FLOOR], kind="stable")[:MAX_CANDIDATES]
         entity_ids = self.index.name_entity[names[order]]
         return list(dict.fromkeys(self.index.entities[int(e)].id for e in entity_ids))
+
+    def _prescore(self, normalized: Sequence[NormalizedName]) -> sp.csr_matrix:
+        """The index's pre-score of every name for each query. A query with two adjacent
+        words that are one listed word written apart ("Stani slav") is pre-scored with them
+        joined too, and keeps the better estimate of each name (the alignment pairs the
+        parts with the word, see scoring._joined_items)."""
+        rows = [(n.tokens, n.kinds) for n in normalized]
+        owners = list(range(len(rows)))
+        vocab = self.index.vocab_ids
+        for q, n in enumerate(normalized):
+            tokens, kinds = n.tokens, n.kinds
+            for i in range(len(tokens) - 1):
+                if kinds[i] == kinds[i + 1] == NAME and tokens[i] + tokens[i + 1] in vocab:
+                    joined = (*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2 :])
+                    rows.append((joined, (*kinds[:i], NAME, *kinds[i + 2 :])))
+                    owners.append(q)
+        estimates, _ = self.index.prescore(rows)
+        if len(rows) == len(normalized):
+            return estimates
+        found = estimates.tocoo()
+        owner = np.asarray(owners, dtype=np.int64)[found.row]
+        key = owner * estimates.shape[1] + found.col
+        order = np.lexsort((-found.data, key))  # each (query, name): its best estimate first
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = key[order][1:] != key[order][:-1]
+        best = order[first]
+        return sp.csr_matrix(
+            (found.data[best], (owner[best], found.col[best])),
+            shape=(len(normalized), estimates.shape[1]),
+        )
 
     def _score(
         self,
