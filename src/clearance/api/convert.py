@@ -24,7 +24,8 @@ from clearance.api.models import (
     MatcherInfo,
     ScoredEntityResponse,
 )
-from clearance.model import DATASETS, Entity
+from clearance.ftm import schema_of
+from clearance.model import DATASETS, Entity, ftm_id
 
 if TYPE_CHECKING:
     from clearance.matching import Hit, Screener
@@ -218,9 +219,10 @@ def screen_query(
         for name in query.names
     ]
     best: dict[str, Any] = {}
+    excluded = set(exclude_ids)  # either id form
     for hits in screener.screen_many(records, limit=widened, threshold=cutoff):
         for hit in hits:
-            if hit.entity_id in exclude_ids or not scope.covers(hit.dataset):
+            if excluded & {hit.entity_id, ftm_id(hit.entity_id)} or not scope.covers(hit.dataset):
                 continue
             if exclude_schema and hit.schema in exclude_schema:
                 continue
@@ -279,25 +281,64 @@ def entity_countries(entity: Entity) -> list[str]:
     ]
 
 
-def entity_response(entity: Entity) -> EntityResponse:
-    """An entity in yente's response form, properties by the shared FtM mapping."""
-    from clearance.sources import ftm_json
+def entity_response(
+    entity: Entity, store: Store | None = None, seen: dict[str, str] | None = None
+) -> EntityResponse:
+    """An entity in yente's response form: FtM id, schema properties only (see
+    :mod:`clearance.ftm`), the Clearance id among ``referents``. With ``store`` (yente's
+    ``nested``) the sanctions, relations and wallets are nested under FtM's reverse properties
+    (``sanctions``, ``unknownLinkSubject``, ``ownershipAsset`` ...), the related party inside."""
+    from clearance.ftm import EXTENSION, to_ftm
 
-    ftm = ftm_json.to_ftm(entity)[0]  # the entity itself; wallets follow it
+    main, *derived = to_ftm(entity, seen)
+    properties: dict[str, list[Any]] = dict(main["properties"])
+    if store is not None:
+        own = main["id"]
+        parties = {r["id"]: r for r in derived if r.get("target") is False}
+        for record in derived:
+            if record["id"] in parties:
+                continue
+            schema = schema_of(record["schema"])
+            for prop_name, values in record["properties"].items():
+                prop = schema.get(prop_name)
+                if own not in values or prop is None or prop.reverse is None:
+                    continue
+                nested = dict(record["properties"])
+                for other_name, other_values in record["properties"].items():
+                    other = schema.get(other_name)
+                    if other_name != prop_name and other is not None and other.range is not None:
+                        nested[other_name] = [
+                            _party(store, parties, value) for value in other_values
+                        ]
+                item = {k: v for k, v in record.items() if k != EXTENSION}
+                properties.setdefault(prop.reverse.name, []).append({**item, "properties": nested})
+                break
     return EntityResponse(
-        id=entity.id,
+        id=main["id"],
         caption=entity.caption,
-        schema=ftm["schema"],
-        properties=ftm["properties"],
+        schema=main["schema"],
+        properties=properties,
         datasets=[entity.dataset],
-        referents=[],
-        target=True,
+        referents=main["referents"],
+        target=entity.target,
+        **(seen or {}),
     )
 
 
+def _party(store: Store, stubs: dict[str, dict[str, Any]], value: str) -> Any:
+    """A related party's FtM record for nesting: a stored entity, a name-only stub, else the id."""
+    if value in stubs:
+        return {k: v for k, v in stubs[value].items() if k != "clearance"}
+    related = store.get_entity(value)
+    if related is None:
+        return value
+    return entity_response(related).model_dump(by_alias=True, exclude_none=True)
+
+
 def scored_entity(store: Store, hit: Any, threshold: float) -> ScoredEntityResponse:
-    """A hit as one of yente's ``results``: the entity plus score, features and explanations."""
-    base = entity_response(entity_of(store, hit))
+    """A hit as one of yente's ``results``: the entity plus score, features and explanations,
+    its sanctions and related parties nested as in ``/entities/{id}?nested=true``."""
+    base = entity_response(entity_of(store, hit), store)
     explanations = {
         feature.name: FeatureResult(
             score=feature.score,

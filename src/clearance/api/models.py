@@ -37,7 +37,8 @@ class EntityResponse(BaseModel):
     id: str
     caption: str
     schema_: str = Field(alias="schema")
-    properties: dict[str, list[str]] = Field(default_factory=dict)
+    #: values are strings, or (``nested``) the adjacent entities' records
+    properties: dict[str, list[str | dict[str, Any]]] = Field(default_factory=dict)
     datasets: list[str] = Field(default_factory=list)
     referents: list[str] = Field(default_factory=list)
     target: bool = False

@@ -22,7 +22,7 @@ from clearance.api.models import (
     SuggestResponse,
 )
 from clearance.api.security import Principal, Role, audit, require
-from clearance.model import SCHEMATA
+from clearance.model import SCHEMATA, ftm_id
 
 router = APIRouter(prefix="/reconcile", tags=["reconciliation (W3C / OpenRefine)"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -113,7 +113,7 @@ def _reconcile(request: Request, dataset: str, raw: str) -> dict[str, ReconcileR
             entity = convert.entity_of(store, hit)
             candidates.append(
                 ReconcileCandidate(
-                    id=entity.id,
+                    id=ftm_id(entity.id),
                     name=entity.caption,
                     score=round(hit.score * 100, 1),
                     match=hit.score >= threshold,
@@ -175,7 +175,7 @@ def suggest_entity(
         for hit in hits:
             entity = convert.entity_of(store, hit)
             items.append(
-                SuggestItem(id=entity.id, name=entity.caption, type=[_type(entity.schema)])
+                SuggestItem(id=ftm_id(entity.id), name=entity.caption, type=[_type(entity.schema)])
             )
     return SuggestResponse(prefix=prefix, result=items)
 

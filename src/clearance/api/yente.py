@@ -260,11 +260,13 @@ def _facets(entities: list[Any], names: list[str]) -> dict[str, SearchFacet]:
 def get_entity(
     request: Request, principal: Screening, entity_id: str, nested: bool = True
 ) -> dict[str, Any]:
+    """The entity by its FtM id (``us-ofac-sdn-6861``) or Clearance id (``us_ofac_sdn:6861``);
+    with ``nested`` (yente's default) its sanctions and related parties are included."""
     store = request.app.state.services.store()
     entity = store.get_entity(entity_id)
     if entity is None:
         raise HTTPException(404, f"No entity with id {entity_id!r} in the active list versions.")
-    return convert.entity_response(entity).model_dump(by_alias=True)
+    return convert.entity_response(entity, store if nested else None).model_dump(by_alias=True)
 
 
 __all__ = ["EntityExample", "router"]
