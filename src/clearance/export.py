@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("ftm", "csv", "parquet")
 TIMELINE_FIELDS = ("first_seen", "last_seen", "last_change")
+#: Table columns holding lists (Parquet keeps lists; CSV joins them with "; ").
+LIST_COLUMNS = ("names", "birth_dates", "countries", "identifiers", "programs", "related")
 
 
 def timelines(store: Store, datasets: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
@@ -126,9 +128,10 @@ def table_rows(
 
 
 def export_entities(
-    store: Store, out: Path, fmt: str, datasets: list[str] | None = None
+    store: Store, out: Path | IO[str], fmt: str, datasets: list[str] | None = None
 ) -> int:
-    """Write the active entities (of ``datasets``, default all) to ``out`` in ``fmt``."""
+    """Write the active entities (of ``datasets``, default all) to ``out`` (a file, or a text
+    stream for ``ftm`` and ``csv``) in ``fmt``; returns the number of entities."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     seen = timelines(store, datasets)
@@ -140,7 +143,7 @@ def export_entities(
     rows = table_rows(entities, seen)
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
     if fmt == "csv":
-        for column in ("names", "birth_dates", "countries", "identifiers", "programs", "related"):
+        for column in LIST_COLUMNS:
             if column in frame:
                 frame[column] = frame[column].map("; ".join)
         frame.to_csv(out, index=False)
