@@ -3,7 +3,7 @@
 ``first_seen`` / ``last_seen`` / ``last_change`` come from the store's versions of the dataset
 (oldest first, up to the active one): the first version holding the entity, the active one,
 and the version where its content (hash) last changed. A version's moment is the list's own
-publication date where the files state one, else the time it was imported.
+publication date where the files state a full one, else the time it was imported.
 
 CLI ``clearance lists export`` and ``GET /datasets/{name}/entities.ftm.json`` are thin layers
 over :func:`export_entities` / :func:`ftm_lines`.
@@ -31,44 +31,67 @@ LIST_COLUMNS = ("names", "birth_dates", "countries", "identifiers", "programs", 
 
 
 def timelines(store: Store, datasets: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
-    """``{entity id: {"first_seen", "last_seen", "last_change"}}`` for the active entities."""
+    """``{entity id: {"first_seen", "last_seen", "last_change"}}`` for the active entities.
+
+    Computed from the entities' content hashes in every stored version (no entity data is
+    read) and remembered for the same active versions, so ``changed_since`` filters are cheap.
+    """
+    wanted = None if datasets is None else set(datasets)
+    active = {
+        v.dataset: v for v in store.active_versions() if wanted is None or v.dataset in wanted
+    }
+    key = (store.url, tuple(sorted(v.id for v in active.values())))
+    cached = _TIMELINES.get(key)
+    if cached is not None:
+        return cached
+    result = _timelines(store, active)
+    _TIMELINES.clear()  # one entry: the latest active versions asked for
+    _TIMELINES[key] = result
+    return result
+
+
+_TIMELINES: dict[tuple[str, tuple[int, ...]], dict[str, dict[str, str]]] = {}
+
+
+def _timelines(store: Store, active: dict[str, Any]) -> dict[str, dict[str, str]]:
     from clearance.store.tables import EntityRecord
 
-    active = {
-        v.dataset: v for v in store.active_versions() if datasets is None or v.dataset in datasets
-    }
     if not active:
         return {}
-    versions = [
-        v
-        for v in store.versions()
-        if v.dataset in active and v.id <= active[v.dataset].id
-    ]
-    moments = {v.id: v.published or v.imported_at.isoformat(timespec="seconds") for v in versions}
+    versions = [v for v in store.versions() if v.dataset in active and v.id <= active[v.dataset].id]
+    moments = {v.id: _moment(v) for v in versions}
+    active_ids = {v.id: v.dataset for v in active.values()}
     query = (
         select(EntityRecord.entity_id, EntityRecord.content_hash, EntityRecord.version_id)
         .where(EntityRecord.version_id.in_(list(moments)))
         .order_by(EntityRecord.version_id)
     )
     state: dict[str, tuple[str, str, str]] = {}  # id -> first seen, last change, hash
+    result: dict[str, dict[str, str]] = {}
     with store.engine.connect() as connection:
         for entity_id, content_hash, version_id in connection.execute(query):
             moment = moments[version_id]
             known = state.get(entity_id)
             if known is None:
-                state[entity_id] = (moment, moment, content_hash)
+                state[entity_id] = known = (moment, moment, content_hash)
             elif known[2] != content_hash:
-                state[entity_id] = (known[0], moment, content_hash)
-    last_seen = {v.dataset: moments[v.id] for v in active.values()}
-    result: dict[str, dict[str, str]] = {}
-    for entity in store.entities(datasets=list(active)):
-        first, changed, _hash = state.get(entity.id, (last_seen[entity.dataset],) * 3)
-        result[entity.id] = {
-            "first_seen": first,
-            "last_seen": last_seen[entity.dataset],
-            "last_change": changed,
-        }
+                state[entity_id] = known = (known[0], moment, content_hash)
+            if version_id in active_ids:
+                result[entity_id] = {
+                    "first_seen": known[0],
+                    "last_seen": moment,
+                    "last_change": known[1],
+                }
     return result
+
+
+def _moment(version: Any) -> str:
+    """A version's moment: the list's publication date where it is a full date (a month
+    such as ``2025-12`` is no instant), else the time it was imported."""
+    published = version.published or ""
+    if len(published) == 10:
+        return str(published)
+    return str(version.imported_at.isoformat(timespec="seconds"))
 
 
 def ftm_lines(entities: Iterable[Entity], seen: dict[str, dict[str, str]]) -> Iterator[str]:

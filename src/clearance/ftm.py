@@ -141,7 +141,9 @@ class _Builder:
         data: dict[str, Any] = {
             "id": self.proxy.id,
             "schema": self.proxy.schema.name,
+            "caption": self.proxy.caption,
             "datasets": [dataset],
+            "target": False,  # derived records and stubs; the listed entity says True
             **top,
             "properties": self.proxy.properties,
         }
@@ -169,7 +171,7 @@ def to_ftm(entity: Entity, seen: dict[str, str] | None = None) -> list[dict[str,
             builder = _Builder(schema, stub)
             builder.add("name", value)
             stubs[stub] = builder.record(
-                entity.dataset, caption=value, target=False, **{EXTENSION: {"of": entity.id}}
+                entity.dataset, caption=value, **{EXTENSION: {"of": entity.id, "stub": True}}
             )
         return stub
 

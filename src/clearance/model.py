@@ -349,14 +349,20 @@ class Relation:
 
 
 def relations(entities: Iterable[Entity], schema: str | None = None) -> list[Relation]:
-    """Every relation the entities hold (one per link; ``same_as`` excluded), optionally of one
-    FtM schema only: ``relations(store.entities(), "Ownership")`` gives all ownerships."""
+    """Every relation the entities hold (``same_as`` excluded), optionally of one FtM schema
+    only: ``relations(store.entities(), "Ownership")`` gives all ownerships. A relation
+    imported from FtM is held by both its ends (same ``link.id``) and listed once."""
     found: list[Relation] = []
+    seen: set[str] = set()
     for entity in entities:
         for link in entity.links:
             kind = relation_kind(link.relation)
             if kind is None or (schema is not None and kind.schema != schema):
                 continue
+            if link.id is not None:
+                if link.id in seen:
+                    continue
+                seen.add(link.id)
             properties = {k: list(v) for k, v in link.properties.items()}
             if kind.schema == "Family" and FAMILY_WORDS.match(link.relation):
                 properties.setdefault("relationship", [link.relation])

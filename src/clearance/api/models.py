@@ -83,8 +83,8 @@ class EntityMatches(BaseModel):
 
 class AlgorithmFeature(BaseModel):
     description: str
-    coefficient: float | None = None
-    url: str | None = None
+    coefficient: float
+    url: str
 
 
 class MatcherInfo(BaseModel):
@@ -110,6 +110,18 @@ class SearchFacet(BaseModel):
     values: list[SearchFacetItem] = Field(default_factory=list)
 
 
+class AdjacentResultsResponse(BaseModel):
+    results: list[str | EntityResponse | dict[str, Any]]
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+
+
+class EntityAdjacentResponse(BaseModel):
+    entity: EntityResponse
+    adjacent: dict[str, AdjacentResultsResponse]
+
+
 class SearchResponse(BaseModel):
     results: list[EntityResponse]
     facets: dict[str, SearchFacet] = Field(default_factory=dict)
@@ -123,8 +135,12 @@ class StatusResponse(BaseModel):
 
 
 class Algorithm(BaseModel):
+    """yente's ``Algorithm``: ``features`` and ``docs`` as nomenklatura's ``FeatureDoc`` /
+    ``AlgorithmDocs``."""
+
     name: str
     description: str | None = None
+    features: dict[str, AlgorithmFeature] = Field(default_factory=dict)
     docs: dict[str, Any] | None = None
 
 

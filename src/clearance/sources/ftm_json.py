@@ -82,7 +82,7 @@ _DERIVED = {
 _SCHEMA_ALIASES = {"PublicBody": "Organization"}
 #: (relation schema, property of the end holding the link) -> the link's relation.
 _RELATION_BY_END = {(k.schema, k.self_prop): name for name, k in RELATIONS.items()}
-#: The end a relation is stored on, where both ends are in the file (the first listed).
+#: The two ends of each relation schema.
 _PREFERRED_END = {
     "UnknownLink": ("subject", "object"),
     "Membership": ("member", "organization"),
@@ -352,22 +352,22 @@ def _attach_sanction(reader: _Reader, line: int, data: dict[str, Any]) -> None:
 
 
 def _attach_relation(reader: _Reader, line: int, data: dict[str, Any]) -> None:
+    """A link on each end that is in the file (same relation id on both, so it is exported
+    once and :func:`~clearance.model.relations` lists it once)."""
     schema = data["schema"]
     props = reader.clean(line, schema_of(schema), data)
     first, second = _PREFERRED_END[schema]
     dataset = reader.dataset(data)
+    attached = False
     for self_prop, other_prop in ((first, second), (second, first)):
         holders = [
             reader.by_id[reader.our_id(n, dataset)]
             for n in _ends(reader, line, data, self_prop)
             if reader.our_id(n, dataset) in reader.by_id
         ]
-        if not holders:
-            continue
-        others = _ends(reader, line, data, other_prop)
         rest = {k: v for k, v in props.items() if k not in (self_prop, other_prop)}
         for holder in holders:
-            for native in others:
+            for native in _ends(reader, line, data, other_prop):
                 target_id = reader.our_id(native, dataset)
                 target = reader.by_id.get(target_id)
                 if target is None:
@@ -384,5 +384,6 @@ def _attach_relation(reader: _Reader, line: int, data: dict[str, Any]) -> None:
                 )
                 if link not in holder.links:
                     holder.links.append(link)
-        return
-    reader.warn(line, first, f"{schema} {data['id']}: neither end is in the file", "ftm_orphan")
+                attached = True
+    if not attached:
+        reader.warn(line, first, f"{schema} {data['id']}: neither end is in the file", "ftm_orphan")
