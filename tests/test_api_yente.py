@@ -38,7 +38,7 @@ def test_yente_client_match_finds_the_listed_person(client: yente_client.Client)
     response = client.match(query, limit=5)
     top = response.top
     assert top is not None
-    assert top.id == "us_ofac_sdn:6861"
+    assert top.id == "us-ofac-sdn-6861" and "us_ofac_sdn:6861" in top.referents
     assert "GUZMAN LOERA" in top.caption.upper()
     assert top.schema_ == "Person"
     assert top.match is True
@@ -167,8 +167,8 @@ def test_vessel_matched_by_imo_number(client: yente_client.Client) -> None:
     """BANEH (IMO 8508462) on the SDN list: found by its IMO number under another name,
     and by the number alone."""
     renamed = client.match(yente_client.Vessel(name=["Sea Star"], imoNumber=["IMO 8508462"]))
-    assert renamed.top is not None and renamed.top.id == "us_ofac_sdn:15041"
+    assert renamed.top is not None and renamed.top.id == "us-ofac-sdn-15041"
     assert renamed.top.match is True
     assert "identifier" in renamed.top.explanations
     number_only = client.match(yente_client.Vessel(imoNumber=["8508462"]))
-    assert number_only.top is not None and number_only.top.id == "us_ofac_sdn:15041"
+    assert number_only.top is not None and number_only.top.id == "us-ofac-sdn-15041"

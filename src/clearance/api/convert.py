@@ -8,9 +8,10 @@ No scoring happens here: a FollowTheMoney query example becomes arguments for
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
@@ -24,7 +25,8 @@ from clearance.api.models import (
     MatcherInfo,
     ScoredEntityResponse,
 )
-from clearance.model import DATASETS, Entity
+from clearance.ftm import EXTENSION, schema_of, to_ftm
+from clearance.model import Entity, ftm_id
 
 if TYPE_CHECKING:
     from clearance.matching import Hit, Screener
@@ -77,35 +79,42 @@ def default_threshold() -> float:
 
 @dataclass(slots=True)
 class DatasetScope:
-    """Which datasets a request covers (``None`` = all loaded)."""
+    """Which datasets a request covers, as yente defines it: the path's dataset (a collection
+    such as ``default`` = every loaded list, or one dataset), narrowed to ``include_dataset``
+    where given, less ``exclude_dataset``."""
 
-    include: frozenset[str] | None
-    exclude: frozenset[str] = frozenset()
+    datasets: frozenset[str]
 
     @classmethod
-    def parse(cls, dataset: str, include: list[str], exclude: list[str]) -> DatasetScope:
-        names = [dataset, *include]
-        for name in names + list(exclude):
-            if name not in ALL_DATASETS and name not in DATASETS:
-                known = ", ".join([*ALL_DATASETS, *DATASETS])
-                raise HTTPException(404, f"Unknown dataset {name!r}; known datasets: {known}.")
-        wanted = None if any(n in ALL_DATASETS for n in names) else frozenset(names)
-        return cls(wanted, frozenset(exclude))
+    def parse(
+        cls, store: Store, dataset: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+    ) -> DatasetScope:
+        """404 for an unknown path dataset, 400 for an unknown included/excluded one."""
+        known = {v.dataset for v in store.active_versions()}
+        names = ", ".join([*ALL_DATASETS, *sorted(known)])
+        if dataset not in ALL_DATASETS and dataset not in known:
+            raise HTTPException(404, f"Unknown dataset {dataset!r}; known datasets: {names}.")
+        for name in [*include, *exclude]:
+            if name not in known:
+                raise HTTPException(400, f"Unknown dataset {name!r}; known datasets: {names}.")
+        wanted = set(known) if dataset in ALL_DATASETS else {dataset}
+        if include:
+            wanted &= set(include)
+        return cls(frozenset(wanted - set(exclude)))
 
     def covers(self, dataset: str) -> bool:
-        if dataset in self.exclude:
-            return False
-        return self.include is None or dataset in self.include
+        return dataset in self.datasets
 
 
 @dataclass(slots=True)
 class Query:
-    """A screening query taken from a yente entity example."""
+    """A screening query taken from a yente entity example: every name, birth date, country
+    and identifier it gives (the screener is asked for each combination, best kept)."""
 
     names: list[str]
     schema: str | None = None
-    birth_date: str | None = None
-    country: str | None = None
+    birth_dates: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -113,10 +122,32 @@ class Query:
         return {
             "names": self.names,
             "schema": self.schema,
-            "birth_date": self.birth_date,
-            "country": self.country,
+            "birth_dates": self.birth_dates,
+            "countries": self.countries,
             "identifiers": self.identifiers,
         }
+
+    def records(self) -> list[dict[str, Any]]:
+        """One screener record per name x birth date x country (at most
+        :data:`MAX_VARIANTS` dates and countries each)."""
+        dates: list[str | None] = list(self.birth_dates[:MAX_VARIANTS]) or [None]
+        countries: list[str | None] = list(self.countries[:MAX_VARIANTS]) or [None]
+        return [
+            {
+                "name": name,
+                "schema": self.schema,
+                "birth_date": date,
+                "country": country,
+                "identifiers": tuple(self.identifiers),
+            }
+            for name in self.names
+            for date in dates
+            for country in countries
+        ]
+
+
+#: Most birth dates / countries of one query combined with each name.
+MAX_VARIANTS = 4
 
 
 def _values(properties: dict[str, Any], props: tuple[str, ...]) -> list[str]:
@@ -131,25 +162,26 @@ def _values(properties: dict[str, Any], props: tuple[str, ...]) -> list[str]:
     return values
 
 
-def _first_date(values: list[str]) -> str | None:
-    """The first value that starts like an ISO date, cut to its date part (yente sends any
-    FtM date: ``1957``, ``1957-04``, ``1957-04-04T00:00:00``)."""
-    for value in values:
-        found = ISO_DATE_PREFIX.match(value)
-        if found:
-            return found.group(0)
-    return None
+def _dates(values: list[str]) -> list[str]:
+    """The values that start like an ISO date, cut to their date part (yente sends any FtM
+    date: ``1957``, ``1957-04``, ``1957-04-04T00:00:00``)."""
+    found = [m.group(0) for m in map(ISO_DATE_PREFIX.match, values) if m]
+    return list(dict.fromkeys(found))
 
 
-def _first_country(values: list[str]) -> str | None:
-    """The first value that names a country (code, name or adjective); others are ignored."""
+def _countries(values: list[str]) -> list[str]:
+    """The values that name a country (code, name or adjective); others are ignored."""
     from clearance.countries import to_iso2
 
-    for value in values:
-        code = to_iso2(value)
-        if code:
-            return code
-    return None
+    return list(dict.fromkeys(c for c in map(to_iso2, values) if c))
+
+
+def check_schema(name: str) -> Any:
+    """The FtM schema of that name; 400 for a name FtM does not know (as yente)."""
+    schema = schema_of(name)
+    if schema is None:
+        raise HTTPException(400, f"Unknown schema {name!r}: use a FollowTheMoney schema name.")
+    return schema
 
 
 def _schema(name: str) -> str | None:
@@ -185,11 +217,12 @@ def example_to_query(example: EntityExample) -> Query:
             "The query has no name: give properties.name (or firstName/lastName, or an "
             "identifier such as imoNumber).",
         )
+    check_schema(example.schema_)
     return Query(
         names=names,
         schema=_schema(example.schema_),
-        birth_date=_first_date(_values(props, DATE_PROPS)),
-        country=_first_country(_values(props, COUNTRY_PROPS)),
+        birth_dates=_dates(_values(props, DATE_PROPS)),
+        countries=_countries(_values(props, COUNTRY_PROPS)),
         identifiers=identifiers,
     )
 
@@ -201,34 +234,53 @@ def screen_query(
     limit: int,
     cutoff: float,
     scope: DatasetScope,
-    exclude_schema: list[str],
-    exclude_ids: list[str],
-    topics: list[str],
+    exclude_schema: Sequence[str] = (),
+    exclude_ids: Sequence[str] = (),
+    topics: Sequence[str] = (),
+    schema: str | None = None,
+    countries: Sequence[str] = (),
+    store: Store | None = None,
+    capped: list[bool] | None = None,
 ) -> list[Any]:
-    """Screen every name of the query; keep each entity's best hit, best first."""
-    widened = limit if scope.include is None and not exclude_schema else limit * 4
-    records = [
-        {
-            "name": name,
-            "schema": query.schema,
-            "birth_date": query.birth_date,
-            "country": query.country,
-            "identifiers": tuple(query.identifiers),
-        }
-        for name in query.names
-    ]
+    """Screen every name (and birth date, country) of the query; keep each entity's best hit,
+    best first. Filters (dataset scope, ``schema`` and its descendants, ``exclude_schema``,
+    ``countries``, read from ``store``; ``topics``; excluded ids in either form) apply before
+    ``limit``. The screener looks at its best candidates per name
+    (:data:`clearance.matching.screener.MAX_CANDIDATES`); ``capped`` (a list) gets ``True``
+    appended when a name reached that many, so a total counted from the hits is a lower
+    bound."""
+    from clearance.matching.screener import MAX_CANDIDATES
+
+    filtering = bool(exclude_schema or exclude_ids or topics or schema or countries)
+    widened = limit if not filtering else max(limit * 4, MAX_SEARCH_CANDIDATES)
+    wanted_schema = check_schema(schema) if schema else None
+    wanted_countries = {c.lower() for c in countries}
     best: dict[str, Any] = {}
-    for hits in screener.screen_many(records, limit=widened, threshold=cutoff):
+    excluded = set(exclude_ids)  # either id form
+    for hits in screener.screen_many(query.records(), limit=widened, threshold=cutoff):
+        if capped is not None and len(hits) >= MAX_CANDIDATES:
+            capped.append(True)
         for hit in hits:
-            if hit.entity_id in exclude_ids or not scope.covers(hit.dataset):
+            if excluded & {hit.entity_id, ftm_id(hit.entity_id)} or not scope.covers(hit.dataset):
                 continue
             if exclude_schema and hit.schema in exclude_schema:
+                continue
+            if wanted_schema is not None and not schema_of(hit.schema).is_a(wanted_schema):
                 continue
             if topics and not set(topics) & set(hit.topics):
                 continue
             if hit.entity_id not in best or hit.score > best[hit.entity_id].score:
                 best[hit.entity_id] = hit
-    return sorted(best.values(), key=lambda h: -h.score)[:limit]
+    ranked = sorted(best.values(), key=lambda h: -h.score)
+    if wanted_countries and store is not None:
+        ranked = [
+            h for h in ranked if wanted_countries & set(entity_countries(entity_of(store, h)))
+        ]
+    return ranked[:limit]
+
+
+#: Candidates a filtered search looks through before filtering.
+MAX_SEARCH_CANDIDATES = 500
 
 
 def hit_payload(hit: Hit) -> dict[str, Any]:
@@ -281,25 +333,66 @@ def entity_countries(entity: Entity) -> list[str]:
     ]
 
 
-def entity_response(entity: Entity) -> EntityResponse:
-    """An entity in yente's response form, properties by the shared FtM mapping."""
-    from clearance.sources import ftm_json
+def entity_response(
+    entity: Entity, store: Store | None = None, seen: dict[str, str] | None = None
+) -> EntityResponse:
+    """An entity in yente's response form: FtM id, schema properties only (see
+    :mod:`clearance.ftm`), the Clearance id among ``referents``. With ``store`` (yente's
+    ``nested``) the sanctions, relations and wallets are nested under FtM's reverse properties
+    (``sanctions``, ``unknownLinkSubject``, ``ownershipAsset`` ...), the related party inside."""
 
-    ftm = ftm_json.to_ftm(entity)[0]  # the entity itself; wallets follow it
+    main, *derived = to_ftm(entity, seen)
+    properties: dict[str, list[Any]] = dict(main["properties"])
+    if store is not None:
+        own = main["id"]
+        parties = {r["id"]: r for r in derived if r.get(EXTENSION, {}).get("stub")}
+        for record in derived:
+            if record["id"] in parties:
+                continue
+            schema = schema_of(record["schema"])
+            for prop_name, values in record["properties"].items():
+                prop = schema.get(prop_name)
+                if own not in values or prop is None or prop.reverse is None:
+                    continue
+                nested = dict(record["properties"])
+                for other_name, other_values in record["properties"].items():
+                    other = schema.get(other_name)
+                    if other_name != prop_name and other is not None and other.range is not None:
+                        nested[other_name] = [
+                            _party(store, parties, value) for value in other_values
+                        ]
+                item = {k: v for k, v in record.items() if k != EXTENSION}
+                properties.setdefault(prop.reverse.name, []).append({**item, "properties": nested})
+                break
     return EntityResponse(
-        id=entity.id,
+        id=main["id"],
         caption=entity.caption,
-        schema=ftm["schema"],
-        properties=ftm["properties"],
+        schema=main["schema"],
+        properties=properties,
         datasets=[entity.dataset],
-        referents=[],
-        target=True,
+        referents=main["referents"],
+        target=entity.target,
+        **{field: moment(value) for field, value in (seen or {}).items()},
     )
 
 
-def scored_entity(store: Store, hit: Any, threshold: float) -> ScoredEntityResponse:
-    """A hit as one of yente's ``results``: the entity plus score, features and explanations."""
-    base = entity_response(entity_of(store, hit))
+def _party(store: Store, stubs: dict[str, dict[str, Any]], value: str) -> Any:
+    """A related party's FtM record for nesting: a stored entity, a name-only stub, else the id."""
+
+    if value in stubs:
+        return {k: v for k, v in stubs[value].items() if k != EXTENSION}
+    related = store.get_entity(value)
+    if related is None:
+        return value
+    return entity_response(related).model_dump(by_alias=True, exclude_none=True)
+
+
+def scored_entity(
+    store: Store, hit: Any, threshold: float, seen: dict[str, dict[str, str]]
+) -> ScoredEntityResponse:
+    """A hit as one of yente's ``results``: the entity plus score, features and explanations,
+    its sanctions and related parties nested as in ``/entities/{id}?nested=true``."""
+    base = entity_response(entity_of(store, hit), store, seen.get(hit.entity_id))
     explanations = {
         feature.name: FeatureResult(
             score=feature.score,
@@ -319,14 +412,23 @@ def scored_entity(store: Store, hit: Any, threshold: float) -> ScoredEntityRespo
     )
 
 
-def matcher_info() -> MatcherInfo:
+def matcher_info(base_url: str) -> MatcherInfo:
+    """The matcher in yente's form. Each feature's ``coefficient`` is 1: Clearance adds each
+    feature's own signed adjustment to the name score (the description states its size);
+    ``url`` points at the feature's description under ``/algorithms``."""
     from clearance.matching import FEATURE_DOCS
 
+    base = base_url.rstrip("/")
     return MatcherInfo(
         name=MATCHER_NAME,
         description="Clearance: order-free token alignment weighted by token rarity, with "
         "birth date, country and identifier evidence; graded, calibrated scores.",
-        features={name: AlgorithmFeature(description=doc) for name, doc in FEATURE_DOCS.items()},
+        features={
+            name: AlgorithmFeature(
+                description=doc, coefficient=1.0, url=f"{base}/algorithms#{name}"
+            )
+            for name, doc in FEATURE_DOCS.items()
+        },
     )
 
 
@@ -345,14 +447,52 @@ def catalog_dataset(version: Any) -> CatalogDataset:
 
 
 def browse(
-    store: Store, scope: DatasetScope, schema: str | None, exclude_schema: list[str], count: int
+    store: Store,
+    scope: DatasetScope,
+    schema: str | None,
+    exclude_schema: Sequence[str],
+    countries: Sequence[str],
 ) -> list[Entity]:
-    """The first ``count`` active entities in scope, for a search without a query string."""
-    wanted = (
+    """Every active entity in scope passing the filters, for a search without a query string."""
+    wanted_schema = check_schema(schema) if schema else None
+    wanted_countries = {c.lower() for c in countries}
+    return [
         e
-        for e in store.entities()
-        if scope.covers(e.dataset)
-        and (schema is None or e.schema == schema)
+        for e in store.entities(datasets=sorted(scope.datasets))
+        if (wanted_schema is None or schema_of(e.schema).is_a(wanted_schema))
         and e.schema not in exclude_schema
-    )
-    return list(islice(wanted, count))
+        and (not wanted_countries or wanted_countries & set(entity_countries(e)))
+    ]
+
+
+#: yente's ``changed_since`` format.
+TS_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$")
+
+
+def moment(text: str) -> datetime:
+    """A timeline value or ``changed_since`` as an aware datetime (naive = UTC). A list's
+    publication date may be partial (``2025-12``): it counts from its first day."""
+    value = datetime.fromisoformat(text + {4: "-01-01", 7: "-01"}.get(len(text), ""))
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def changed_since_filter(raw: str | None) -> datetime | None:
+    """yente's ``changed_since`` (``2024-05-01`` or ``2024-05-01T10:00:00``); 400 otherwise."""
+    if raw is None:
+        return None
+    if not TS_PATTERN.match(raw):
+        raise HTTPException(
+            400, f"changed_since {raw!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS."
+        )
+    padded = raw + {13: ":00:00", 16: ":00"}.get(len(raw), "")
+    try:
+        return moment(padded)
+    except ValueError:
+        raise HTTPException(400, f"changed_since {raw!r} is not a valid date.") from None
+
+
+def changed_after(seen: dict[str, str] | None, since: datetime | None) -> bool:
+    """Whether an entity's ``last_change`` is at or after ``since`` (no filter: always)."""
+    if since is None:
+        return True
+    return seen is not None and moment(seen["last_change"]) >= since

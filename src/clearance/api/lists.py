@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from clearance.api.models import ErrorResponse
@@ -86,3 +87,30 @@ async def lists_import(
     result = report.to_dict()
     audit(request, "/lists/import", {"files": [p.name for p in paths]}, len(paths))
     return result
+
+
+@router.get(
+    "/datasets/{name}/entities.ftm.json",
+    responses={**ERRORS, 200: {"content": {"application/x-ndjson": {}}}},
+    response_class=StreamingResponse,
+    summary="The dataset's active entities as FollowTheMoney JSON lines",
+)
+def dataset_entities(
+    request: Request,
+    name: str,
+    principal: Annotated[Principal, Depends(require(Role.SCREENING))],
+) -> StreamingResponse:
+    """Every active entity of the dataset with its sanctions, relations and wallets, one FtM
+    record per line (as ``clearance lists export NAME``), with ``first_seen`` /
+    ``last_seen`` / ``last_change``."""
+    from clearance.export import ftm_lines, timelines
+
+    store = request.app.state.services.store()
+    active = [v.dataset for v in store.active_versions()]
+    if name not in active:
+        raise HTTPException(404, f"No active dataset {name!r}; active: {', '.join(active)}.")
+    seen = timelines(store, [name])
+    audit(request, f"/datasets/{name}/entities.ftm.json", {"dataset": name}, len(seen))
+    return StreamingResponse(
+        ftm_lines(store.entities(datasets=[name]), seen), media_type="application/x-ndjson"
+    )

@@ -37,7 +37,8 @@ class EntityResponse(BaseModel):
     id: str
     caption: str
     schema_: str = Field(alias="schema")
-    properties: dict[str, list[str]] = Field(default_factory=dict)
+    #: values are strings, or (``nested``) the adjacent entities' records
+    properties: dict[str, list[str | dict[str, Any]]] = Field(default_factory=dict)
     datasets: list[str] = Field(default_factory=list)
     referents: list[str] = Field(default_factory=list)
     target: bool = False
@@ -82,8 +83,8 @@ class EntityMatches(BaseModel):
 
 class AlgorithmFeature(BaseModel):
     description: str
-    coefficient: float | None = None
-    url: str | None = None
+    coefficient: float
+    url: str
 
 
 class MatcherInfo(BaseModel):
@@ -109,6 +110,18 @@ class SearchFacet(BaseModel):
     values: list[SearchFacetItem] = Field(default_factory=list)
 
 
+class AdjacentResultsResponse(BaseModel):
+    results: list[str | EntityResponse | dict[str, Any]]
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+
+
+class EntityAdjacentResponse(BaseModel):
+    entity: EntityResponse
+    adjacent: dict[str, AdjacentResultsResponse]
+
+
 class SearchResponse(BaseModel):
     results: list[EntityResponse]
     facets: dict[str, SearchFacet] = Field(default_factory=dict)
@@ -122,8 +135,12 @@ class StatusResponse(BaseModel):
 
 
 class Algorithm(BaseModel):
+    """yente's ``Algorithm``: ``features`` and ``docs`` as nomenklatura's ``FeatureDoc`` /
+    ``AlgorithmDocs``."""
+
     name: str
     description: str | None = None
+    features: dict[str, AlgorithmFeature] = Field(default_factory=dict)
     docs: dict[str, Any] | None = None
 
 

@@ -425,3 +425,36 @@ def _entity_table(entity: Entity, holding: list[int]) -> Table:
     row("source", " line ".join(str(source[k]) for k in ("file", "line") if k in source))
     row("in versions", ", ".join(str(v) for v in holding))
     return table
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+@lists_app.command("export")
+def export(
+    dataset: str | None = typer.Argument(None, help="A dataset, e.g. us_ofac_sdn (default: all)."),
+    format: str = typer.Option("ftm", "--format", "-f", help="ftm (JSON lines), csv or parquet"),
+    out_path: Path | None = typer.Option(
+        None, "--out", "-o", help="File to write; default standard output (not for parquet)."
+    ),
+) -> None:
+    """Export the active entities: FollowTheMoney JSON lines (with sanctions, relations and
+    wallets as FtM entities, `first_seen` / `last_seen` / `last_change` from the version
+    history), or one row per entity as CSV or Parquet."""
+    import sys
+
+    from clearance.export import FORMATS, export_entities
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    if format == "parquet" and out_path is None:
+        raise typer.BadParameter("parquet needs a file: give --out", param_hint="--out")
+    with reporting_errors(doing="exporting"):
+        store = _open_store()
+        active = [v.dataset for v in store.active_versions()]
+        if dataset is not None and dataset not in active:
+            raise ClearanceError(f"no active dataset {dataset!r}; active: {', '.join(active)}")
+        datasets = [dataset] if dataset else None
+        count = export_entities(store, out_path or sys.stdout, format, datasets)
+        if out_path is not None:
+            typer.echo(f"{count} entities written to {out_path}", err=True)

@@ -247,7 +247,7 @@ class Screener:
     @classmethod
     def from_entities(cls, entities: Iterable[Entity], version_key: str | None = None) -> Screener:
         """An in-memory screener (tests, evaluation on files); ``version_key`` labels it."""
-        return cls(NameIndex.build(entities), key=version_key or "")
+        return cls(NameIndex.build(e for e in entities if e.target), key=version_key or "")
 
     @classmethod
     def open(cls, store: Any = None) -> Screener:
@@ -263,7 +263,8 @@ class Screener:
         folder = index_folder(key)
         index = NameIndex.load(folder)
         if index is None:
-            index = NameIndex.build(store.entities())
+            # context entities of FtM files (target false) are never hits by themselves
+            index = NameIndex.build(e for e in store.entities() if e.target)
             index.save(folder)
         labels = {str(v.dataset): str(getattr(v, "label", None) or v.id) for v in versions}
         index.save_versions(folder, labels)

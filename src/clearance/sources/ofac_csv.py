@@ -28,6 +28,7 @@ from clearance.model import (
     IdKind,
     Name,
     NameKind,
+    resolve_links,
 )
 from clearance.sources.building import add_address
 from clearance.sources.ofac_remarks import parse_remarks
@@ -268,7 +269,9 @@ def build_entities(
                 continue
             seen.add(key)
             apply(entity, fields)
-    return list(entities.values()), warnings
+    built = list(entities.values())
+    resolve_links(built)
+    return built, warnings
 
 
 def _apply_comments(

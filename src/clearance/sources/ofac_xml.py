@@ -23,6 +23,7 @@ from clearance.model import (
     IdKind,
     Name,
     NameKind,
+    resolve_links,
 )
 from clearance.sources.building import add_address
 from clearance.sources.ofac_csv import split_programs
@@ -92,6 +93,7 @@ def read_ofac_xml(path: Path, dataset: str | None = None) -> OfacXmlResult:
                 kind="record_count",
             )
         )
+    resolve_links(result.entities)
     return result
 
 

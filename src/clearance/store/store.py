@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clearance.config import database_url
 from clearance.errors import ClearanceError, InputWarning, Location
-from clearance.model import Entity
+from clearance.model import Entity, entity_id_of
 from clearance.sources.batch import SourceBatch
 from clearance.store.codec import decode, encode
 from clearance.store.diff import EntityChange, VersionDiff, changed_fields
@@ -576,8 +576,19 @@ class Store:
                 for data in json.loads("[" + ",".join(row[0] for row in rows) + "]"):
                     yield Entity.from_dict(data)
 
+    def resolve_id(self, entity_id: str) -> str:
+        """The Clearance id (``us_ofac_sdn:6861``) for an id in either form, the FtM form
+        (``us-ofac-sdn-6861``, see :func:`clearance.model.ftm_id`) included."""
+        if ":" in entity_id:
+            return entity_id
+        with self.engine.connect() as connection:
+            datasets = connection.execute(select(DatasetVersion.dataset).distinct()).scalars()
+            return entity_id_of(entity_id, list(datasets))
+
     def get_entity(self, entity_id: str, version_id: int | str | None = None) -> Entity | None:
-        """An entity of the active version of its dataset, or of the given version."""
+        """An entity of the active version of its dataset, or of the given version (either id
+        form, see :meth:`resolve_id`)."""
+        entity_id = self.resolve_id(entity_id)
         query = select(EntityRecord.data).where(EntityRecord.entity_id == entity_id)
         if version_id is None:
             query = query.join(ActiveVersion, ActiveVersion.version_id == EntityRecord.version_id)
@@ -589,6 +600,7 @@ class Store:
 
     def entity_versions(self, entity_id: str) -> list[VersionInfo]:
         """Every complete version holding ``entity_id``, oldest first."""
+        entity_id = self.resolve_id(entity_id)
         query = (
             _version_query()
             .join(EntityRecord, EntityRecord.version_id == DatasetVersion.id)
