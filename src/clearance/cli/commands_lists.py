@@ -131,13 +131,13 @@ def update(
 
 
 class _Progress:
-    """Says what an import does while it runs: one line per dataset as it is committed (on
-    stderr with ``--format json``, whose stdout is the report), and on a terminal a spinner
+    """Says what an import does while it runs: one line per dataset as it is committed (not
+    with ``--format json``, whose output is the report alone), and on a terminal a spinner
     naming the step in progress."""
 
     def __init__(self, format: str) -> None:
-        self.console = err if format == "json" else out
-        self.status = self.console.status("reading list files") if out.is_terminal else None
+        self.lines = format != "json"
+        self.status = err.status("reading list files") if err.is_terminal else None
 
     def __enter__(self) -> _Progress:
         if self.status is not None:
@@ -154,7 +154,8 @@ class _Progress:
                 count = f"{len(batch.entities):,} entities"
                 self.status.update(Text(f"writing {batch.dataset} ({count}) - {batch.label}"))
             return
-        self.console.print(Text(_result_line(result)), highlight=False, soft_wrap=True)
+        if self.lines:
+            out.print(Text(_result_line(result)), highlight=False, soft_wrap=True)
 
 
 def _result_line(result: ImportResult) -> str:
