@@ -233,3 +233,28 @@ def test_sample_is_stratified_by_dataset_and_schema(entities: list[Entity]) -> N
     assert strata[("un_sc_sanctions", "Person")] == 2
     assert stratified_sample(names, 60, seed=5) == sample
     assert len(stratified_sample(names, 10_000, seed=5)) == len(names)
+
+
+def test_birth_date_classes_are_selectable_and_keep_the_exact_name(entities: list[Entity]) -> None:
+    result = build_test_set(
+        entities,
+        seed=7,
+        sample=1000,
+        negatives=0,
+        near_misses=0,
+        lookalikes=0,
+        population=0,
+        classes=["dob_exact", "dob_one_year"],
+    )
+    made = Counter(c.variant_class for c in result.cases)
+    assert set(made) == {"dob_exact", "dob_one_year"} and made["dob_exact"] == 3
+    listed = {
+        "GUZMAN LOERA, Joaquin Archivaldo": 1957,
+        "GUZMAN LOERA, Joaquin": 1957,
+        "MADURO MOROS, Nicolas": 1962,
+    }
+    for case in result.cases:
+        assert case.query == case.source and case.birth_date
+        year = listed[case.query]
+        offsets = (0,) if case.variant_class == "dob_exact" else (-1, 1)
+        assert int(case.birth_date[:4]) - year in offsets
