@@ -292,7 +292,7 @@ def test_imported_ftm_dataset_is_reachable(ftm_server: tuple[LiveServer, str]) -
         assert found.top is not None and found.top.id == "os-demo-NK-owner"
         assert "NK-owner" in found.top.referents
         reverse = ftm_model.get("Ownership").get("owner").reverse.name
-        print("DBG", found.top.properties.keys(), found.top.id); ownership = found.top.properties[reverse][0]
+        ownership = found.top.properties[reverse][0]
         assert isinstance(ownership, YenteEntity)
         [asset] = ownership.properties["asset"]
         assert isinstance(asset, YenteEntity) and asset.caption == "Petrov Holding Ltd"
