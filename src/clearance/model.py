@@ -256,14 +256,7 @@ class Entity:
         data = asdict(self)
         if not with_source:
             data.pop("source")
-        for key, default in _LATE_DEFAULTS.items():
-            if data[key] == default:
-                del data[key]
-        for link in data["links"]:
-            for key, default in _LATE_LINK_DEFAULTS.items():
-                if link[key] == default:
-                    del link[key]
-        return data
+        return drop_late_defaults(data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:
@@ -305,6 +298,19 @@ class Entity:
 
 _LATE_DEFAULTS: dict[str, Any] = {"target": True, "referents": [], "sanctions": []}
 _LATE_LINK_DEFAULTS: dict[str, Any] = {"id": None, "properties": {}}
+
+
+def drop_late_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out fields added after the first release where they hold their defaults (in
+    place), so entities stored before them keep their content hash."""
+    for key, default in _LATE_DEFAULTS.items():
+        if key in data and data[key] == default:
+            del data[key]
+    for link in data.get("links", []):
+        for key, default in _LATE_LINK_DEFAULTS.items():
+            if key in link and link[key] == default:
+                del link[key]
+    return data
 
 
 # --- relations ------------------------------------------------------------------------------

@@ -12,7 +12,15 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from clearance.model import Address, DateValue, Entity, Identifier, Link, Name
+from clearance.model import (
+    Address,
+    DateValue,
+    Entity,
+    Identifier,
+    Link,
+    Name,
+    drop_late_defaults,
+)
 
 _ENTITY_FIELDS = tuple(f.name for f in fields(Entity))
 #: Entity fields that hold lists of small dataclasses, with those dataclasses' field names.
@@ -38,7 +46,7 @@ def entity_dict(entity: Entity) -> dict[str, Any]:
         elif isinstance(value, list):
             value = list(value)
         data[name] = value
-    return data
+    return drop_late_defaults(data)
 
 
 def encode(entity: Entity) -> tuple[str, str]:
