@@ -111,3 +111,39 @@ def test_screen_file_on_a_mixed_file_screens_every_named_row_against_the_real_sd
     assert "ambiguous birth date '03/04/1952'" in warnings["c1"]
     rejects = pd.read_csv(tmp_path / "screened.rejects.csv")
     assert list(rejects.line) == [6, 8, 10]
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_map_example_works_as_written(tmp_path: Path) -> None:
+    """The ``--map`` pairs of the README's screen-file synopsis rename a user's columns."""
+    import re
+
+    synopsis = next(line for line in README.read_text().splitlines() if "--map " in line)
+    pairs = re.findall(r"--map (\S+?=\S+?)[\s\]]", synopsis)
+    assert pairs, synopsis
+    theirs = {pair.split("=")[1]: pair.split("=")[0] for pair in pairs}
+    source = tmp_path / "customers.csv"
+    source.write_text(f"{theirs['id']},{theirs['name']}\nc1,Cartel of the Suns\n")
+    out = tmp_path / "hits.csv"
+    args = ["screen-file", str(source), "--out", str(out)]
+    for pair in pairs:
+        args += ["--map", pair]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    hits = pd.read_csv(out)
+    assert list(hits["query_id"]) == ["c1"]
+    assert hits["entity_id"][0] == "us_designations:cartel-de-los-soles"
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".xlsx", ".tsv", ""])
+def test_screen_file_refuses_an_output_it_cannot_write(tmp_path: Path, suffix: str) -> None:
+    source = tmp_path / "customers.csv"
+    source.write_text("id,name\nc1,Cartel of the Suns\n")
+    out = tmp_path / f"hits{suffix}"
+    result = runner.invoke(app, ["screen-file", str(source), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot tell the format" in result.output and not out.exists()
+    written = runner.invoke(app, ["screen-file", str(source), "--out", str(out), "-f", "jsonl"])
+    assert written.exit_code == 0 and out.exists()

@@ -35,7 +35,12 @@ FORMATS = ("csv", "parquet", "jsonl")
 EXCERPT_CHARS = 300
 
 
-def format_of(path: Path, explicit: str | None = None) -> str:
+#: File suffixes read as each format; output takes only the first of each, so that
+#: ``--out hits.txt`` is refused rather than silently written as CSV.
+SUFFIXES = {"csv": ("csv", "txt", "tsv"), "parquet": ("parquet", "pq"), "jsonl": ("jsonl", "ndjson", "json")}
+
+
+def format_of(path: Path, explicit: str | None = None, *, writing: bool = False) -> str:
     """``csv``, ``parquet`` or ``jsonl`` from ``explicit`` or the file suffix."""
     if explicit:
         if explicit not in FORMATS:
@@ -44,14 +49,12 @@ def format_of(path: Path, explicit: str | None = None) -> str:
             )
         return explicit
     suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in ("parquet", "pq"):
-        return "parquet"
-    if suffix in ("csv", "txt", "tsv"):
-        return "csv"
+    for fmt, suffixes in SUFFIXES.items():
+        if suffix in (suffixes[:1] if writing else suffixes):
+            return fmt
     raise InputError(
-        f"cannot tell the format of {path.name!r} (use .csv, .parquet or .jsonl)",
+        f"cannot tell the format of {path.name!r} (use .csv, .parquet or .jsonl"
+        + (", or --format)" if writing else ")"),
         Location(str(path)),
     )
 

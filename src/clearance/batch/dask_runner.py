@@ -242,7 +242,7 @@ def run_dask(
     warnings), ``progress`` the number of records in each finished chunk.
     """
     source, out = Path(source), Path(out)
-    out_format = format_of(out, out_format)
+    out_format = format_of(out, out_format, writing=True)
     started = time.perf_counter()
     summary = DaskRunSummary()
     plugin = screener_plugin(screener, index_path)

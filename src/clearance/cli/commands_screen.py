@@ -277,7 +277,7 @@ def _screen_file_locally(
     from clearance.matching import Screener
 
     err = Console(stderr=True)
-    out_format = format_of(out, format)
+    out_format = format_of(out, format, writing=True)
     records, rejected = read_records(source, parse_mapping(mapping or ()), None, date_order)
     summary = BatchSummary(rejects=rejected)
     summary.count_records(records)
