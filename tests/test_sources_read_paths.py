@@ -221,3 +221,15 @@ def test_ftm_bad_input(tmp_path: Path) -> None:
     assert read_ftm(path, dataset="mine").entities[0].id == "mine:a"
     [batch] = read_paths([path], dataset="mine")
     assert batch.dataset == "mine" and batch.entities[0].id == "mine:a"
+
+
+def test_a_file_named_by_a_bare_relative_path_gets_a_label_without_a_leading_slash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    line = {"id": "Q1", "schema": "Person", "properties": {"name": ["John Doe"]}}
+    (folder / "os.jsonl").write_text(json.dumps(line) + "\n")
+    monkeypatch.chdir(folder)
+    [batch] = read_paths([Path("os.jsonl")])
+    assert batch.label == "exports/os.jsonl"

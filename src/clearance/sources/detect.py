@@ -318,7 +318,8 @@ def _finish(version: _Version) -> SourceBatch:
         f.name if f.parent == main.parent else f"{f.parent.name}/{f.name}"
         for f in version.files[1:]
     ]
-    label = f"{main.parent.name}/{main.name}"
+    folder = main.resolve().parent.name  # a bare relative path has no parent name of its own
+    label = f"{folder}/{main.name}" if folder else main.name
     if version.published:
         label += f" {version.published}"
     if extras:
