@@ -20,6 +20,7 @@ from clearance.evaluation.names import (
     PARTICLES,
     ListedName,
 )
+from clearance.evaluation.scripts import SCRIPT_RULES
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("aeiouAEIOU")
@@ -759,6 +760,7 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("homoglyphs", homoglyphs, adversarial=True),
     VariantClass("invisible", invisible, adversarial=True),
     VariantClass("dropped_vowels", dropped_vowels, adversarial=True),
+    *(VariantClass(name, rule) for name, rule in SCRIPT_RULES),
 )
 
 VARIANT_CLASS_BY_NAME = {c.name: c for c in VARIANT_CLASSES}
