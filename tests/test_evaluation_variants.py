@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from clearance.evaluation import variants as v
 from clearance.evaluation.names import ListedName, fold_tokens
+from clearance.evaluation.scripts import SCRIPT_RULES
 from clearance.model import NameKind
 
 # Names as the bundled lists write them (OFAC SDN / UN).
@@ -259,6 +260,7 @@ def test_legal_form_swaps_spellings_of_the_same_form(listed: str, spellings: set
 def test_every_class_is_registered_once_with_a_description() -> None:
     names = [c.name for c in v.VARIANT_CLASSES]
     assert len(names) == len(set(names)) == len(v.VARIANT_CLASS_BY_NAME)
+    assert {name for name, _ in SCRIPT_RULES} <= set(names)
     assert {c.name for c in v.VARIANT_CLASSES if c.adversarial} == {
         "homoglyphs",
         "invisible",

@@ -461,7 +461,8 @@ def build_report(
     }
     classes = []
     kinds: list[tuple[str, str, float | None]] = [
-        (name, c.kind, RECALL_TARGETS[c.kind]) for name, c in VARIANT_CLASS_BY_NAME.items()
+        (name, c.kind, RECALL_TARGETS[c.kind] if c.target is None else c.target)
+        for name, c in VARIANT_CLASS_BY_NAME.items()
     ]
     kinds += [(name, c.kind, c.target) for name, c in DATE_CLASS_BY_NAME.items()]
     for name, kind, target in kinds:

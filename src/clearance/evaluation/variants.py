@@ -21,6 +21,7 @@ from clearance.evaluation.names import (
     ListedName,
 )
 from clearance.evaluation.romanisation import romanisation
+from clearance.evaluation.scripts import SCRIPT_RULES, SCRIPT_TARGETS
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("aeiouAEIOU")
@@ -961,6 +962,8 @@ class VariantClass:
     rule: Callable[[ListedName, Random], str | None]
     adversarial: bool = False
     damaged: bool = False
+    #: A recall target of its own (the per-script targets); None: its kind's target.
+    target: float | None = None
 
     @property
     def kind(self) -> str:
@@ -1000,6 +1003,7 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("vowels_all", vowels_all, adversarial=True),
     VariantClass("merge_split", merge_split, damaged=True),
     VariantClass("combined", combined, damaged=True),
+    *(VariantClass(name, rule, target=SCRIPT_TARGETS[name]) for name, rule in SCRIPT_RULES),
 )
 
 VARIANT_CLASS_BY_NAME = {c.name: c for c in VARIANT_CLASSES}
