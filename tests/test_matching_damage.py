@@ -135,6 +135,6 @@ def test_exact_name_with_a_near_birth_date_alerts_below_the_matching_date(
     year = int(date[:4])
     same = screener.screen("GUZMAN LOERA, Joaquin", birth_date=date)[0]
     near = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 1}{date[4:]}")[0]
-    far = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 5}{date[4:]}")[0]
+    far = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 11}{date[4:]}")[0]
     assert same.entity_id == near.entity_id == far.entity_id == GUZMAN
     assert same.score > near.score > far.score >= DEFAULT_THRESHOLD
