@@ -1,0 +1,140 @@
+"""Names as they really arrive (scanned, cut at a field width, slipped, stripped of vowels,
+spelled the Turkish way) still find the listed person; common names do not make one another;
+birth dates are graded evidence."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clearance.matching import DEFAULT_THRESHOLD, Screener, frequency
+from clearance.matching.normalize import normalize_name, ocr_form, read_digits, written_last
+from clearance.matching.scoring import (
+    COMMON_PAIR_SIMILARITY,
+    DOB_CONTRADICTS,
+    DOB_EXACT,
+    DOB_NEAR,
+    DOB_SAME_YEAR,
+    DOB_YEAR,
+    birth_date_evidence,
+    prefix_similarity,
+    token_similarity,
+)
+from matching_lists import bundled_screener
+
+GUZMAN = "us_ofac_sdn:6861"  # GUZMAN LOERA, Joaquin
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return bundled_screener()
+
+
+def top_ids(screener: Screener, name: str, **record: str) -> list[str]:
+    return [h.entity_id for h in screener.screen(name, **record)]
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        "GUZMAN L0ERA, Joaquin",  # a scanner's digit for a letter
+        "UZMAN LOERA, Joaquin",  # first letter lost
+        "GUZMAN LOERA, Joa",  # cut at a field width
+        "GZMN LR, Jqn",  # inner vowels stripped from every word
+        "GUZMAN LOERA, Joaqu1n",
+        "GUZMAN LO ERA, Joaquin",  # a word split in two
+    ],
+)
+def test_damaged_names_find_the_listed_person(screener: Screener, damaged: str) -> None:
+    assert GUZMAN in top_ids(screener, damaged)
+
+
+def test_digits_and_turkish_spelling(screener: Screener) -> None:
+    for damaged, clean in (
+        ("0SEGUERA CERVANTE5, Nemesio", "OSEGUERA CERVANTES, Nemesio"),
+        ("ZERFAOUI, Ahmet", "ZERFAOUI, Ahmad"),
+    ):
+        expected = top_ids(screener, clean)[0]
+        assert expected in top_ids(screener, damaged), damaged
+
+
+def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
+    # a query token that is a common name is that name (Rivera is not Olivera)...
+    assert token_similarity("rivera", "olivera")[0] <= COMMON_PAIR_SIMILARITY
+    assert token_similarity("mary", "mark")[0] <= COMMON_PAIR_SIMILARITY
+    # ...while a slip that makes no common name is still a slip of the listed one
+    assert token_similarity("uzman", "guzman")[0] >= 0.8
+    for person in ("Luis Rodriguez Rivera", "Mary J. Taylor", "Mehmet Kaya Celik"):
+        assert not screener.screen(person, schema="Person"), person
+
+
+def test_an_unpaired_surname_costs_more_when_the_pairs_prove_little(screener: Screener) -> None:
+    """"John Lee Miller" is not 'LEE, John': both are among the commonest names, and the
+    query's surname is not on the listed name."""
+    assert not screener.screen("John Lee Miller", schema="Person")
+    listed = screener.screen("John Lee", schema="Person", threshold=0.0)
+    assert listed and listed[0].score >= DEFAULT_THRESHOLD
+
+
+def test_a_cut_word_is_only_the_last_one_written() -> None:
+    assert written_last("GUZMAN LOERA, Joa") == normalize_name("GUZMAN LOERA, Joa").tokens.index(
+        "joa"
+    )
+    assert written_last("Joa Guzman") == 1
+    assert written_last("ACME LTD") == -1
+    assert prefix_similarity("joa", "joaquin") > 0.8
+    assert prefix_similarity("khan", "khanani") == 0.0  # a common name written in full
+    assert prefix_similarity("mohamed", "mohammed") == 0.0  # another spelling, not a cut
+
+
+@given(st.text("abcilmnorsuvw0123456789", max_size=12))
+def test_ocr_form_is_a_fold(token: str) -> None:
+    """Reading a token again changes nothing, and a digit read as its letter reads alike."""
+    assert ocr_form(ocr_form(token)) == ocr_form(token)
+    assert ocr_form(read_digits(token)) == ocr_form(token) or read_digits(token) == token
+
+
+def test_population_ranks() -> None:
+    assert frequency.is_common("john") and frequency.is_common("mehmet")
+    assert not frequency.is_common("zerfaoui")
+    assert frequency.ranks(["john", "zerfaoui", "x" * 40]).tolist() == [
+        frequency.rank("john"),
+        0,
+        0,
+    ]
+    assert frequency.rank_weight(1) < frequency.rank_weight(100) < frequency.rank_weight(0)
+
+
+def test_birth_dates_are_graded() -> None:
+    listed = (("1957-04-04", None),)
+
+    def delta(query: str | list[str]) -> float:
+        found = birth_date_evidence(query, listed)
+        assert found is not None
+        return found.delta
+
+    assert delta("1957-04-04") == DOB_EXACT
+    assert delta("1957") == DOB_YEAR
+    for near in ("1958-04-04", "1957-04-06", "1957-04-14", "1957-03-04"):
+        assert delta(near) == DOB_NEAR, near
+    assert delta("1957-04-32") == DOB_YEAR  # no such day: compared to the month, equal
+    assert delta("1957-11-20") == DOB_SAME_YEAR
+    assert delta("1962-04-04") == delta("1990-01-01") == DOB_CONTRADICTS
+    assert delta(["1957-05-04", "1957-04-04"]) == DOB_EXACT  # both readings of 04/05/1957
+    assert birth_date_evidence("1960", (("1955", "1962"),)).delta == DOB_YEAR  # type: ignore[union-attr]
+
+
+def test_exact_name_with_a_near_birth_date_alerts_below_the_matching_date(
+    screener: Screener,
+) -> None:
+    info = screener.index.entities[
+        next(i for i, e in enumerate(screener.index.entities) if e.id == GUZMAN)
+    ]
+    date = info.birth_dates[0][0]
+    year = int(date[:4])
+    same = screener.screen("GUZMAN LOERA, Joaquin", birth_date=date)[0]
+    near = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 1}{date[4:]}")[0]
+    far = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 11}{date[4:]}")[0]
+    assert same.entity_id == near.entity_id == far.entity_id == GUZMAN
+    assert same.score > near.score > far.score >= DEFAULT_THRESHOLD
