@@ -128,6 +128,17 @@ def test_latin_query_meets_an_original_script_list_name() -> None:
 
 
 @pytest.mark.slow
+def test_a_batch_mixing_scripts_is_screened_like_its_names_one_by_one(screener: Screener) -> None:
+    """A batch large enough for the array path, whose non-Latin names render to other tokens
+    than the name as written (李方伟: one word written, two rendered)."""
+    names = ["李方伟", "ولاديمير بوتين", "GUZMAN LOERA, Joa", "Vladimir Putin"] * 12
+    batch = screener.screen_many([{"name": n} for n in names])
+    for name, hits in zip(names[:4], batch[:4], strict=True):
+        assert [h.entity_id for h in hits][:1] == [h.entity_id for h in screener.screen(name)][:1]
+    assert batch[0][0].entity_id == "us_ofac_sdn:11447" and batch[1][0].entity_id == PUTIN
+
+
+@pytest.mark.slow
 def test_renderings_do_not_change_latin_screening(screener: Screener) -> None:
     hits = screener.screen("Vladimir Putin")
     assert hits[0].entity_id == PUTIN and hits[0].score == 1.0

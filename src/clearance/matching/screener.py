@@ -369,7 +369,10 @@ class Screener:
             weights = tuple(
                 self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
             )
-            cut = written_last(queries[row].name)
+            # a field cut is where the name as written ends: only a rendering that is the
+            # name as written (not a transliteration with other tokens) can carry it
+            as_written = normalized[row].tokens == normalize_name(queries[row].name).tokens
+            cut = written_last(queries[row].name) if as_written else -1
             inputs += [(tokens, kinds, weights, *self.index.name_tokens(n), cut) for n in names]
         alignments = align_many(inputs, self.index.similarities)
         scores = alignments.scores.tolist()
