@@ -358,7 +358,9 @@ class Screener:
         for row in range(len(queries)):
             start, end = bounds[row], bounds[row + 1]
             if end - start > MAX_CANDIDATES:
-                top = np.argpartition(-values[start:end], MAX_CANDIDATES)[:MAX_CANDIDATES]
+                # the best estimates, ties broken by name number: the same names whatever
+                # else is in the batch
+                top = np.lexsort((names[start:end], -values[start:end]))[:MAX_CANDIDATES]
                 chosen.append(names[start:end][top].tolist())
             else:
                 chosen.append(every_name[start:end])
