@@ -37,6 +37,15 @@ router = APIRouter(prefix="/reconcile", tags=["reconciliation (W3C / OpenRefine)
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 429, 503)
 }
+#: The preview answers HTML, its errors JSON: documented as such, not under text/html.
+HTML_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
+        }
+    }
+    for code in ERRORS
+}
 MAX_QUERIES = 100
 #: Queries OpenRefine sends per request (manifest ``batchSize``).
 BATCH_SIZE = 10
@@ -381,7 +390,7 @@ def extend_properties(
     return {"limit": limit, "type": schema.name, "properties": properties}
 
 
-@router.get("/{dataset}/preview", response_class=HTMLResponse, responses=ERRORS)
+@router.get("/{dataset}/preview", response_class=HTMLResponse, responses=HTML_ERRORS)
 def preview(request: Request, principal: Screening, dataset: str, id: str) -> HTMLResponse:
     """A small HTML card OpenRefine shows when a candidate is hovered."""
     entity = request.app.state.services.store().get_entity(id)
