@@ -147,9 +147,12 @@ def test_common_tokens_weigh_little_rare_ones_a_lot(screener: Screener) -> None:
 
 
 def test_missing_listed_token_costs_less_than_an_extra_query_token(screener: Screener) -> None:
+    """The same two words matched: a listed second surname the query lacks costs less than a
+    query word the listed name lacks (with all three listed words matched, an extra word is
+    outweighed by what the third match proves, so that is not the comparison)."""
     missing = score_of(screener.screen("Ruben Oseguera"), "us_ofac_sdn:17674")
     extra = score_of(
-        screener.screen("Ruben Oseguera Cervantes Zamorano", threshold=0.3), "us_ofac_sdn:17674"
+        screener.screen("Ruben Oseguera Zamorano", threshold=0.3), "us_ofac_sdn:17674"
     )
     assert missing > extra
 

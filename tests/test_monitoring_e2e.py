@@ -343,7 +343,7 @@ def test_cli_flow(change: ListChange, tmp_path: Path, monkeypatch: pytest.Monkey
             "json",
         ],
     )
-    assert added.exit_code == 0, added.output
+    assert added.exit_code == 1, added.output  # the row without an id is rejected, the rest added
     assert '"added": 2' in added.output and "line 3" in added.output
     store = Store.open(url)
     store.import_paths([NEWER])  # imported by another tool, no listener
