@@ -3,19 +3,9 @@ its own Typer app; this module only assembles them (no command module imports th
 
 from __future__ import annotations
 
-import typer
+from importlib import import_module
 
-from clearance.cli import (
-    commands_documents,
-    commands_evaluate,
-    commands_info,
-    commands_lists,
-    commands_monitor,
-    commands_ownership,
-    commands_payments,
-    commands_screen,
-    commands_serve,
-)
+import typer
 
 app = typer.Typer(
     name="clearance",
@@ -32,16 +22,19 @@ def main() -> None:
 
 
 #: Kept alphabetical; each module's app carries its top-level commands and sub-groups.
-COMMAND_MODULES = (
-    commands_documents,
-    commands_evaluate,
-    commands_info,
-    commands_lists,
-    commands_monitor,
-    commands_ownership,
-    commands_payments,
-    commands_screen,
-    commands_serve,
+COMMAND_MODULES = tuple(
+    import_module(f"clearance.cli.{name}")
+    for name in (
+        "commands_documents",
+        "commands_evaluate",
+        "commands_info",
+        "commands_lists",
+        "commands_monitor",
+        "commands_ownership",
+        "commands_payments",
+        "commands_screen",
+        "commands_serve",
+    )
 )
 for _module in COMMAND_MODULES:
     app.add_typer(_module.app)
