@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clearance.matching import DEFAULT_THRESHOLD, Screener, frequency
+from clearance.matching import DEFAULT_THRESHOLD, Screener, compare, frequency
 from clearance.matching.normalize import normalize_name, ocr_form, read_digits, written_last
 from clearance.matching.scoring import (
     COMMON_PAIR_SIMILARITY,
@@ -17,9 +17,13 @@ from clearance.matching.scoring import (
     DOB_NEAR,
     DOB_SAME_YEAR,
     DOB_YEAR,
+    WHOLE_NAME_BASE,
+    align_many,
     birth_date_evidence,
+    consonant_key,
     prefix_similarity,
     token_similarity,
+    whole_name_scores,
 )
 from matching_lists import bundled_screener
 
@@ -50,6 +54,52 @@ def test_damaged_names_find_the_listed_person(screener: Screener, damaged: str) 
     assert GUZMAN in top_ids(screener, damaged)
 
 
+@pytest.mark.parametrize(
+    ("damaged", "read_whole"),
+    [
+        ("GZMN L0R, Jqn", True),  # vowels stripped from every word and a scanner's digit
+        ("UZMN LR, Jqn", True),  # first letter lost, then the vowels stripped
+        ("GUZMANLOERA, Joaqin", False),  # two words run together and a slip in the third
+        ("GUZMAN LOERA, oaqin", False),  # first letter lost and a slip in the same word
+    ],
+)
+def test_names_damaged_twice_still_find_the_listed_person(
+    screener: Screener, damaged: str, read_whole: bool
+) -> None:
+    """Two damages at once; where they leave too little of the words for token pairs, the
+    name is read whole and the explanation says so."""
+    hits = {h.entity_id: h for h in screener.screen(damaged, schema="Person")}
+    assert GUZMAN in hits, damaged
+    assert ("read whole" in hits[GUZMAN].explanation) == read_whole
+
+
+def test_whole_name_reading_needs_a_mark_of_damage_or_rare_words() -> None:
+    """Read as consonants only where the query shows damage (digits, vowel-stripped words);
+    a slip between names made of common names is another person, not a damaged name."""
+    assert consonant_key("l0era") == "lr" and consonant_key("guzman") == consonant_key("gzmn")
+    assert compare("SGR CRVNT5, Nmso", "OSEGUERA CERVANTES, Nemesio") >= WHOLE_NAME_BASE
+    # the clean listed name as the query: no mark of damage, and too far apart letter by letter
+    assert compare("OSEGUERA CERVANTES, Nemesio", "SGR CRVNT5, Nmso") < WHOLE_NAME_BASE
+    for query, listed in (
+        ("Luis Rodriguez Rivera", "RODRIGUEZ OLIVERA, Luis"),
+        ("Maria Garcia Lopez", "GARCIA LOPES, Mario"),
+    ):
+        x = normalize_name(query), normalize_name(listed)
+        row = (
+            x[0].tokens,
+            x[0].kinds,
+            (1.0,) * len(x[0].tokens),
+            x[1].tokens,
+            x[1].kinds,
+            (1.0,) * len(x[1].tokens),
+            -1,
+        )
+        assert whole_name_scores([row])[0][0] == 0.0, query
+        # one rule for one pair and for a batch: the scalar and array paths agree
+        single = align_many([row]).scores[0]
+        assert align_many([row] * 40).scores.tolist() == pytest.approx([single] * 40)
+
+
 def test_digits_and_turkish_spelling(screener: Screener) -> None:
     for damaged, clean in (
         ("0SEGUERA CERVANTE5, Nemesio", "OSEGUERA CERVANTES, Nemesio"),
@@ -70,7 +120,7 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
 
 
 def test_an_unpaired_surname_costs_more_when_the_pairs_prove_little(screener: Screener) -> None:
-    """"John Lee Miller" is not 'LEE, John': both are among the commonest names, and the
+    """ "John Lee Miller" is not 'LEE, John': both are among the commonest names, and the
     query's surname is not on the listed name."""
     assert not screener.screen("John Lee Miller", schema="Person")
     listed = screener.screen("John Lee", schema="Person", threshold=0.0)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel, Prefix
+from rapidfuzz.distance import OSA, Indel, Levenshtein, Prefix
 
 from clearance.matching import frequency
 from clearance.matching.normalize import (
@@ -440,6 +440,9 @@ class Alignment:
     score: float
     pairs: tuple[Pair, ...]
     identical: bool
+    #: > 0 where the score is the name read as one damaged string (:func:`whole_name_scores`):
+    #: the similarity of the two consonant keys
+    whole_name: float = 0.0
 
 
 def _joined_items(
@@ -529,6 +532,7 @@ class Alignments:
         self.similarity = np.zeros(shape)
         self.scores = np.zeros(len(inputs))
         self.identical = np.zeros(len(inputs), dtype=bool)
+        self.whole_name = np.zeros(len(inputs))
 
     def set_pairs(self, row: int, pairs: list[Pair]) -> None:
         """Store one row's pairs (greedy order), replacing what it held."""
@@ -563,7 +567,12 @@ class Alignments:
             how = JOINED if joined else pair_similarity(query[q1], listed[l1], q1 == cut)[1]
             pairs.append(Pair(qs, ls, similarity, how))
         pairs.sort(key=lambda p: p.query[0])
-        return Alignment(float(self.scores[row]), tuple(pairs), bool(self.identical[row]))
+        return Alignment(
+            float(self.scores[row]),
+            tuple(pairs),
+            bool(self.identical[row]),
+            float(self.whole_name[row]),
+        )
 
 
 #: Similarities of many (query token, listed token) pairs, as ``token_similarity(a, b)[0]``.
@@ -573,6 +582,101 @@ Similarities = Callable[[list[str], list[str]], Sequence[float] | np.ndarray]
 def token_similarities(queries: list[str], listed: list[str]) -> list[float]:
     """:func:`token_similarity` of each pair, one by one (an index does it faster)."""
     return [token_similarity(a, b)[0] for a, b in zip(queries, listed, strict=True)]
+
+
+#: A name damaged in several words at once (vowels stripped from every word, a scanner's
+#: digits beside a slip, words run together or split, a first letter lost) leaves too little
+#: of each word for token pairs; read as one string it is still the listed name.
+#: A query with a visible mark of damage (a word with digits among its letters, or a word of
+#: three letters or more written without vowels) is read as its consonants: it scores
+#: ``WHOLE_NAME_BASE`` at a key similarity of ``WHOLE_NAME_SIMILARITY``, rising to
+#: ``WHOLE_NAME_BASE + WHOLE_NAME_SPAN`` for equal keys, keys of ``WHOLE_NAME_KEY`` letters
+#: or more. Any other query is read with all its letters, needs ``WRITTEN_SIMILARITY`` on
+#: ``WRITTEN_KEY`` letters or more, and at most one common name among its words: a slip
+#: between two names made of common names (Rivera / Olivera) is another person.
+WHOLE_NAME_SIMILARITY = 0.8
+WHOLE_NAME_BASE = 0.8
+WHOLE_NAME_SPAN = 0.12
+WHOLE_NAME_KEY = 7
+WRITTEN_SIMILARITY = 0.9
+WRITTEN_KEY = 12
+WRITTEN_COMMON_WORDS = 1
+
+
+@lru_cache(maxsize=262144)
+def consonant_key(token: str) -> str:
+    """A token's first letter and the consonants after it, digits read as the letters they
+    stand for ("l0era" -> "lr", "Gzmn" and "Guzman" -> "gzmn")."""
+    read = read_digits(token)
+    return read[:1] + "".join(c for c in read[1:] if c not in _VOWELS)
+
+
+@lru_cache(maxsize=65536)
+def _damage_marked(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> bool:
+    """The query shows damage no ordinary name has: a NAME word with digits among its
+    letters, or one of three letters or more with no vowel after its first letter."""
+    for token, kind in zip(tokens, kinds, strict=True):
+        if kind != NAME or len(token) < 3:
+            continue
+        if token.isalpha():
+            if not _has_vowels(token):
+                return True
+        elif any(c.isalpha() for c in token) and any(c.isdigit() for c in token):
+            return True
+    return False
+
+
+@lru_cache(maxsize=131072)
+def _name_keys(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> tuple[str, str]:
+    """A name's words but legal forms as one string: their consonant keys, and as written."""
+    words = [t for t, k in zip(tokens, kinds, strict=True) if k != LEGAL]
+    return "".join(map(consonant_key, words)), "".join(words)
+
+
+@lru_cache(maxsize=65536)
+def _common_words(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> int:
+    """How many of a name's words are common names (:func:`frequency.is_common`)."""
+    return sum(
+        1 for t, k in zip(tokens, kinds, strict=True) if k == NAME and frequency.is_common(t)
+    )
+
+
+def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndarray]:
+    """Per (query, listed name) pair: the score of the name read as one damaged string (0
+    where the strings are too short or too far apart), and the similarity behind it."""
+    scores = np.zeros(len(inputs))
+    keys = np.zeros(len(inputs))
+    rows, query, listed, floor = [], [], [], []
+    for p, x in enumerate(inputs):
+        marked = _damage_marked(x[0], x[1])
+        if not marked and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
+            continue
+        side = 0 if marked else 1
+        a, b = _name_keys(x[0], x[1])[side], _name_keys(x[3], x[4])[side]
+        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked else WRITTEN_KEY):
+            continue
+        rows.append(p)
+        query.append(a)
+        listed.append(b)
+        floor.append(WHOLE_NAME_SIMILARITY if marked else WRITTEN_SIMILARITY)
+    if not rows:
+        return scores, keys
+    similarity = _pairwise(Levenshtein.normalized_similarity, query, listed, np.float64)
+    lowest = np.asarray(floor)
+    good = similarity >= lowest
+    at = np.asarray(rows, dtype=np.int64)[good]
+    keys[at] = similarity[good]
+    share = (similarity[good] - lowest[good]) / (1.0 - lowest[good])
+    scores[at] = WHOLE_NAME_BASE + WHOLE_NAME_SPAN * share
+    return scores, keys
+
+
+def _read_whole(result: Alignments) -> None:
+    """Where reading the name whole scores higher than its token pairs, take that score."""
+    scores, keys = whole_name_scores(result.inputs)
+    better = scores > result.scores
+    result.scores[better] = scores[better]
+    result.whole_name[better] = keys[better]
 
 
 def align_many(
@@ -598,6 +702,7 @@ def align_many(
                 pairs = _with_joined(x) or pairs
             result.set_pairs(p, pairs)
             result.scores[p], result.identical[p] = alignment_score(pairs, x)
+        _read_whole(result)
         return result
     query, listed = _Side.of(inputs, 0), _Side.of(inputs, 3)
     size = np.maximum(query.counts, listed.counts)
@@ -617,6 +722,7 @@ def align_many(
         if joined:
             result.set_pairs(p, joined)
     _score_alignments(result, query, listed)
+    _read_whole(result)
     return result
 
 
@@ -847,9 +953,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     return max(0.0, min(1.0, score)), identical
 
 
-def _name_score(
-    quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any
-) -> Any:
+def _name_score(quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any) -> Any:
     """The name score from an alignment's parts, for one alignment (floats) or many (arrays):
     :func:`alignment_score` and :func:`_score_alignments` both end here.
 

@@ -80,6 +80,10 @@ FEATURE_DOCS = {
 }
 
 
+#: How an explanation says that a damaged name was read as one string, not word by word.
+READ_WHOLE = "read whole"
+
+
 @dataclass(frozen=True, slots=True)
 class Feature:
     """One feature's part in a score (``score`` is the name score or an evidence's delta)."""
@@ -125,6 +129,7 @@ class Hit:
         missing = [t["listed"] for t in self.tokens if t["query"] is None]
         extra = [t["query"] for t in self.tokens if t["listed"] is None]
         parts = [f"{self.score:.2f} {self.name_kind} name {self.matched_name!r}: {pairs or '-'}"]
+        parts += [f.detail for f in self.features if f.name == "name" and READ_WHOLE in f.detail]
         if missing:
             parts.append(f"not in query: {' '.join(missing)}")
         if extra:
@@ -563,11 +568,18 @@ class Screener:
                 for j, t in enumerate(listed_tokens)
                 if j not in used_l
             ]
+        detail = f"{len(alignment.pairs)} token pair(s) with {matched_name!r}"
+        if alignment.whole_name > 0:
+            detail = (
+                f"the damaged name {READ_WHOLE} against {matched_name!r}: "
+                f"{alignment.whole_name:.2f} alike as one string (its "
+                f"{len(alignment.pairs)} token pair(s) alone score less)"
+            )
         features = [
             Feature(
                 "name",
                 round(alignment.score, 4),
-                f"{len(alignment.pairs)} token pair(s) with {matched_name!r}",
+                detail,
                 query=query.name,
                 candidate=matched_name,
             )
