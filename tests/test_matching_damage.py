@@ -131,11 +131,22 @@ def test_a_cut_word_is_only_the_last_one_written() -> None:
     assert written_last("GUZMAN LOERA, Joa") == normalize_name("GUZMAN LOERA, Joa").tokens.index(
         "joa"
     )
-    assert written_last("Joa Guzman") == 1
-    assert written_last("ACME LTD") == -1
+    assert written_last("Joaquin Archivaldo Guz") == 2
+    assert written_last("ACME TRADING COMPANY LTD") == -1  # ends in a legal form
+    # a name shorter than the narrowest legacy field was not cut by one: "Muhammad Khan" is
+    # not 'KHANANI, Muhammad' cut short
+    assert written_last("Muhammad Khan") == -1
     assert prefix_similarity("joa", "joaquin") > 0.8
-    assert prefix_similarity("khan", "khanani") == 0.0  # a common name written in full
     assert prefix_similarity("mohamed", "mohammed") == 0.0  # another spelling, not a cut
+
+
+def test_a_cut_name_is_not_missing_the_words_the_field_lost(screener: Screener) -> None:
+    """The listed words after the one a field cut are not missing from the query; a legal
+    form cut short ("COMP") weighs as the legal form."""
+    full = screener.screen("GUZMAN LOERA, Joaquin")[0]
+    cut = screener.screen("GUZMAN LOERA, Joa")
+    assert cut and cut[0].entity_id == full.entity_id and cut[0].score >= DEFAULT_THRESHOLD
+    assert compare("Muhammad Khan", "KHANANI, Muhammad") < DEFAULT_THRESHOLD
 
 
 @given(st.text("abcilmnorsuvw0123456789", max_size=12))

@@ -452,6 +452,27 @@ _LONGEST_LEGAL_PHRASE = max(len(phrase.split()) for phrase in LEGAL_PHRASES)
 _LEGAL_VOWELS = frozenset("aeiou")
 
 
+#: A word cut short is read as the legal-form word it begins from this many letters on.
+LEGAL_PREFIX = 3
+
+
+@lru_cache(maxsize=65536)
+def is_legal_prefix(word: str) -> bool:
+    """``word`` is the start of a written-out legal-form word ("comp", "limi", "obshch"),
+    as a field cut leaves one; a word that is a whole legal-form word is not."""
+    if len(word) < LEGAL_PREFIX or not word.isalpha():
+        return False
+    words = _legal_vocabulary().words
+    folded = fold(word)
+    if folded in words:
+        return False
+    return any(
+        w.startswith(folded) and w not in _ORDINARY_LEGAL_WORDS
+        for w in words
+        if len(w) > len(folded)
+    )
+
+
 @lru_cache(maxsize=65536)
 def _legal_word(part: str) -> str | None:
     """The folded legal-form word ``part`` is, allowing a slip in long words, or None."""
@@ -668,11 +689,19 @@ def read_digits(token: str) -> str:
     return token.translate(OCR_DIGITS)
 
 
+#: The narrowest fixed-width name field of legacy systems (16 characters; MT103 name lines
+#: are 35): a name written shorter than this was not cut by a field.
+MIN_FIELD_WIDTH = 16
+
+
 @lru_cache(maxsize=65536)
 def written_last(text: str) -> int:
     """Position in ``normalize_name(text).tokens`` of the NAME token written last, -1 if
     none: where a fixed-width field cuts a name, this is the word it cuts."""
-    words = _words(clean_text(text).replace(",", " "))
+    cleaned = clean_text(text)
+    if len(cleaned) < MIN_FIELD_WIDTH:
+        return -1  # shorter than any legacy name field: not cut by one
+    words = _words(cleaned.replace(",", " "))
     if not words:
         return -1
     last = normalize_name(words[-1]).tokens

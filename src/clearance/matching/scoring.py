@@ -67,13 +67,11 @@ OCR_COST = 0.05
 #: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor).
 COMMON_PAIR_SIMILARITY = 0.4
 #: A word cut at a field width ("Joa" for "Joaquin"), the name's last written word, against
-#: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; two letters
-#: count as an initial.
+#: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; one or two
+#: letters count as an initial.
 PREFIX_BASE = 0.76
 PREFIX_SPAN = 0.2
 MIN_PREFIX = 3
-#: A word among the ten commonest names of some country is never taken for a cut one.
-CUT_COMMON_RANK = 10
 #: Fuzzy similarity is ``1 - edits / (length + FUZZY_SLACK)``: one slip costs a 4-letter
 #: token 0.22 and a 10-letter one 0.1.
 FUZZY_SLACK = 0.5
@@ -170,14 +168,13 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
 
 def prefix_similarity(cut: str, word: str) -> float:
-    """Similarity of a word cut short (the last written word of a name) to ``word`` it may
-    begin, as written, folded or with its digits read as letters; 0 if it begins none or is
-    itself one of the commonest names."""
+    """Similarity of a word cut short (the last written word of a name written at least as
+    long as a field, see :func:`~clearance.matching.normalize.written_last`) to ``word`` it
+    may begin, as written, folded or with its digits read as letters; 0 if it begins none.
+    One or two letters left count as an initial."""
     cut = read_digits(cut)
-    if len(cut) < 2 or len(word) <= len(cut) or not cut.isalpha():
+    if not cut or len(word) <= len(cut) or not cut.isalpha():
         return 0.0
-    if 0 < frequency.rank(cut) <= CUT_COMMON_RANK:
-        return 0.0  # one of the commonest names written in full ("Khan") is not a cut word
     folded_cut, folded_word = fold(cut), fold(word)
     if not (word.startswith(cut) or folded_word.startswith(folded_cut)):
         return 0.0
@@ -903,6 +900,21 @@ class _Side:
         return _Side(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
 
+def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
+    """The weight of the listed words a field cut took off: where the query's last written
+    word (``x[6]``) is paired with listed word ``partner`` and begins it, the listed words
+    after ``partner`` that nothing in the query pairs were never in the field, so they are
+    not missing from it (``paired``: the listed positions the alignment pairs)."""
+    query, _, _, listed, _, listed_weights, cut = x
+    if cut < 0 or partner < 0 or prefix_similarity(query[cut], listed[partner]) <= 0.0:
+        return 0.0
+    return sum(
+        capped_weight(listed[j], listed_weights[j])
+        for j in range(partner + 1, len(listed))
+        if j not in paired
+    )
+
+
 def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     """The name score of one alignment (``pairs`` in greedy order) and whether the names
     are identical; :func:`_score_alignments` computes the same for many at once.
@@ -938,6 +950,8 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     pair_weight = matched_q + matched_l
     quality = weighted / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
+    partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
+    total_l -= cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
     missing = max(0.0, 1.0 - matched_l / total_l)
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
@@ -975,6 +989,21 @@ def _name_score(quality: Any, extra: Any, end_extra: Any, missing: Any, evidence
         - BOTH_MISSING_COST * extra * missing
     )
     return quality * np.maximum(0.0, coverage)
+
+
+def _cut_tails(result: Alignments, query: _Side, listed: _Side) -> np.ndarray:
+    """:func:`cut_tail` of every alignment in ``result`` (rows where the query's last
+    written word is paired alone with a longer listed word; the rest have none)."""
+    tails = np.zeros(len(result.inputs))
+    cuts = np.fromiter((x[6] for x in result.inputs), np.int64, len(result.inputs))
+    alone = (result.query_1 == cuts[:, None]) & (result.query_2 < 0) & (result.listed_2 < 0)
+    rows = np.flatnonzero(alone.any(axis=1) & (cuts >= 0))
+    partner = result.listed_1[rows, np.argmax(alone[rows], axis=1)]
+    longer = listed.lengths[rows, partner] > query.lengths[rows, cuts[rows]]
+    for row, j in zip(rows[longer].tolist(), partner[longer].tolist(), strict=True):
+        paired = {*result.listed_1[row].tolist(), *result.listed_2[row].tolist()}
+        tails[row] = cut_tail(result.inputs[row], j, paired)
+    return tails
 
 
 def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
@@ -1028,6 +1057,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         used[rows[joined], q2[joined]] = True
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
+    total_l -= _cut_tails(result, query, listed)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
     missing = np.maximum(0.0, 1.0 - matched_l / safe_l)

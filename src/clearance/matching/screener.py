@@ -22,8 +22,10 @@ from clearance.countries import to_iso2
 from clearance.errors import InputError, Location
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, NameIndex, is_weak
 from clearance.matching.normalize import (
+    LEGAL,
     NAME,
     NormalizedName,
+    is_legal_prefix,
     name_renderings,
     normalize_name,
     written_last,
@@ -373,13 +375,16 @@ class Screener:
         inputs: list[AlignInput] = []
         for row, names in enumerate(chosen):
             tokens, kinds = normalized[row].tokens, normalized[row].kinds
-            weights = tuple(
-                self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
-            )
             # a field cut is where the name as written ends: only a rendering that is the
             # name as written (not a transliteration with other tokens) can carry it
             as_written = normalized[row].tokens == normalize_name(queries[row].name).tokens
             cut = written_last(queries[row].name) if as_written else -1
+            if cut >= 0 and is_legal_prefix(tokens[cut]):
+                # "COMP", "LIMI": a legal form cut short weighs as the legal form
+                kinds = (*kinds[:cut], LEGAL, *kinds[cut + 1 :])
+            weights = tuple(
+                self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
+            )
             inputs += [(tokens, kinds, weights, *self.index.name_tokens(n), cut) for n in names]
         alignments = align_many(inputs, self.index.similarities)
         scores = alignments.scores.tolist()
@@ -620,5 +625,8 @@ def compare(name1: str, name2: str, schema: str = "Person") -> float:
         return 0.0
     weights_1 = tuple(KIND_FACTOR[k] for k in first.kinds)
     weights_2 = tuple(KIND_FACTOR[k] for k in second.kinds)
-    alignment = align(first.tokens, first.kinds, weights_1, second.tokens, second.kinds, weights_2)
+    cut = written_last(name1)  # the first name is the query: its last word may be cut
+    alignment = align(
+        first.tokens, first.kinds, weights_1, second.tokens, second.kinds, weights_2, cut
+    )
     return round(alignment.score, 4)
