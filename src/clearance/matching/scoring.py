@@ -967,7 +967,9 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     return max(0.0, min(1.0, score)), identical
 
 
-def _name_score(quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any) -> Any:
+def _name_score(
+    quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any
+) -> Any:
     """The name score from an alignment's parts, for one alignment (floats) or many (arrays):
     :func:`alignment_score` and :func:`_score_alignments` both end here.
 
