@@ -73,6 +73,15 @@ def test_names_damaged_twice_still_find_the_listed_person(
     assert ("read whole" in hits[GUZMAN].explanation) == read_whole
 
 
+def test_a_name_damaged_in_every_word_is_proposed_by_its_consonants(screener: Screener) -> None:
+    """Vowels stripped and the words run together: no word is near a listed word, yet the
+    whole consonant key proposes the listed name and scoring reads it whole."""
+    expected = screener.screen("MUSONI, Straton")[0].entity_id
+    hits = screener.screen("STRTNMSN")
+    assert expected in [h.entity_id for h in hits]
+    assert "read whole" in hits[0].explanation
+
+
 def test_whole_name_reading_needs_a_mark_of_damage_or_rare_words() -> None:
     """Read as consonants only where the query shows damage (digits, vowel-stripped words);
     a slip between names made of common names is another person, not a damaged name."""

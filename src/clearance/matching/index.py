@@ -34,6 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from clearance.matching import frequency
+from clearance.matching.name_keys import KeyIndex
 from clearance.matching.normalize import (
     NAME,
     fold,
@@ -56,7 +57,7 @@ from clearance.matching.transliterate import LISTED_RENDERINGS
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-4"
+MATCHER_VERSION = "clearance-matcher-5"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
 INDEX_LAYOUT = 4
 
@@ -319,6 +320,7 @@ class NameIndex:
         self._vocab_traits: TokenTraits | None = None
         self._ocr_ids: dict[str, list[int]] | None = None
         self._owners: tuple[list[int], list[bool]] | None = None
+        self._keys: KeyIndex | None = None  # built with the index, or read with it
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
 
@@ -466,6 +468,7 @@ class NameIndex:
             arrays,
         )
         index._store_listed_matches()
+        index._keys = KeyIndex.build(index)
         return index
 
     # --- persistence -------------------------------------------------------------------------
@@ -482,6 +485,7 @@ class NameIndex:
                 else EntityTable.of(list(self.entities))
             )
             (staging / "entities.jsonl").write_bytes(entities.to_lines())
+            self.key_index().save(staging)
             document = {
                 "matcher": MATCHER_VERSION,
                 "layout": INDEX_LAYOUT,
@@ -525,7 +529,7 @@ class NameIndex:
             with np.load(folder / "arrays.npz", allow_pickle=False) as data:
                 arrays = {k: data[k] for k in cls.ARRAYS}
             entities = EntityTable.from_lines((folder / "entities.jsonl").read_bytes())
-            return cls(
+            index = cls(
                 entities,
                 document["names"],
                 document["vocab"],
@@ -536,6 +540,8 @@ class NameIndex:
                 document["identifiers"],
                 arrays,
             )
+            index._keys = KeyIndex.load(folder)
+            return index if index._keys is not None else None
         except (OSError, ValueError, KeyError):
             return None
 
@@ -572,6 +578,12 @@ class NameIndex:
             cached = (tuple(self.vocab[t] for t in ids), kinds, weights)
             self._name_cache[n] = cached
         return cached
+
+    def key_index(self) -> KeyIndex:
+        """Listed names by their whole consonant keys (candidates for badly damaged names)."""
+        if self._keys is None:
+            self._keys = KeyIndex.build(self)
+        return self._keys
 
     def name_owners(self) -> tuple[list[int], list[bool]]:
         """Per name, its entity's position and whether it is a weak alias (plain lists: a

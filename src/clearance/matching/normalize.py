@@ -475,7 +475,9 @@ def is_legal_prefix(word: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _legal_word(part: str) -> str | None:
-    """The folded legal-form word ``part`` is, allowing a slip in long words, or None."""
+    """The folded legal-form word ``part`` is, allowing a slip in long words and a scanner's
+    digits among its letters ("5tock", "aktsl0nernoe"), or None."""
+    part = read_digits(part)
     if not part.isalpha():
         return None
     vocabulary = _legal_vocabulary()

@@ -590,7 +590,9 @@ def token_similarities(queries: list[str], listed: list[str]) -> list[float]:
 #: ``WHOLE_NAME_BASE + WHOLE_NAME_SPAN`` for equal keys, keys of ``WHOLE_NAME_KEY`` letters
 #: or more. Any other query is read with all its letters, needs ``WRITTEN_SIMILARITY`` on
 #: ``WRITTEN_KEY`` letters or more, and at most one common name among its words: a slip
-#: between two names made of common names (Rivera / Olivera) is another person.
+#: between two names made of common names (Rivera / Olivera) is another person; but the
+#: same letters in the same order with only the word breaks moved ("KIMS E GON") are the
+#: name, from ``WHOLE_NAME_KEY`` letters on.
 WHOLE_NAME_SIMILARITY = 0.8
 WHOLE_NAME_BASE = 0.8
 WHOLE_NAME_SPAN = 0.12
@@ -609,7 +611,7 @@ def consonant_key(token: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _damage_marked(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> bool:
+def damage_marked(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> bool:
     """The query shows damage no ordinary name has: a NAME word with digits among its
     letters, or one of three letters or more with no vowel after its first letter."""
     for token, kind in zip(tokens, kinds, strict=True):
@@ -624,7 +626,7 @@ def _damage_marked(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> bool:
 
 
 @lru_cache(maxsize=131072)
-def _name_keys(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> tuple[str, str]:
+def name_keys(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> tuple[str, str]:
     """A name's words but legal forms as one string: their consonant keys, and as written."""
     words = [t for t, k in zip(tokens, kinds, strict=True) if k != LEGAL]
     return "".join(map(consonant_key, words)), "".join(words)
@@ -645,12 +647,14 @@ def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndar
     keys = np.zeros(len(inputs))
     rows, query, listed, floor = [], [], [], []
     for p, x in enumerate(inputs):
-        marked = _damage_marked(x[0], x[1])
-        if not marked and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
-            continue
+        marked = damage_marked(x[0], x[1])
         side = 0 if marked else 1
-        a, b = _name_keys(x[0], x[1])[side], _name_keys(x[3], x[4])[side]
-        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked else WRITTEN_KEY):
+        a, b = name_keys(x[0], x[1])[side], name_keys(x[3], x[4])[side]
+        if not marked and a == b and len(a) >= WHOLE_NAME_KEY:
+            pass  # the same letters in the same order, only the word breaks moved
+        elif not marked and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
+            continue
+        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked or a == b else WRITTEN_KEY):
             continue
         rows.append(p)
         query.append(a)

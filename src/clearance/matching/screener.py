@@ -42,8 +42,10 @@ from clearance.matching.scoring import (
     birth_date_evidence,
     canonical_schema,
     country_evidence,
+    damage_marked,
     identifier_evidence,
     identifier_forms,
+    name_keys,
     schema_evidence,
 )
 from clearance.model import Entity, Identifier
@@ -371,6 +373,15 @@ class Screener:
                 chosen.append(names[start:end][top].tolist())
             else:
                 chosen.append(every_name[start:end])
+        # a name visibly damaged (digits among letters, words without vowels): the listed
+        # names whose whole consonant keys are close join its candidates (scoring reads
+        # such a name whole)
+        damaged = [r for r, n in enumerate(normalized) if damage_marked(n.tokens, n.kinds)]
+        if damaged:
+            keys = [name_keys(normalized[r].tokens, normalized[r].kinds)[0] for r in damaged]
+            for row, extra in zip(damaged, self.index.key_index().candidates(keys), strict=True):
+                known = set(chosen[row])
+                chosen[row] += [n for n in extra if n not in known]
         # every (query, candidate name) pair of the batch aligned at once
         inputs: list[AlignInput] = []
         for row, names in enumerate(chosen):
