@@ -82,6 +82,13 @@ def test_a_name_damaged_in_every_word_is_proposed_by_its_consonants(screener: Sc
     assert "read whole" in hits[0].explanation
 
 
+def test_a_company_with_an_added_generic_word_is_the_listed_company(screener: Screener) -> None:
+    listed = screener.screen("IRAN SAFFRON COMPANY", schema="Company")[0]
+    for variant in ("IRAN SAFFRON TRADING COMPANY", "IRAN SAFFRON INTERNATIONAL"):
+        hits = {h.entity_id: h.score for h in screener.screen(variant, schema="Company")}
+        assert hits.get(listed.entity_id, 0.0) >= DEFAULT_THRESHOLD, variant
+
+
 def test_whole_name_reading_needs_a_mark_of_damage_or_rare_words() -> None:
     """Read as consonants only where the query shows damage (digits, vowel-stripped words);
     a slip between names made of common names is another person, not a damaged name."""

@@ -206,3 +206,11 @@ def test_fold_merges_romanisations_of_one_sound() -> None:
     assert fold("layth") == fold("layt") and fold("hamzah") == fold("hamza")
     assert fold("skharya") == fold("sharia")
     assert fold("jie") != fold("jia")
+
+
+def test_generic_company_words_weigh_as_legal_forms() -> None:
+    """"PASK TRADING" is PASK: a word saying what kind of firm it is weighs as little as a
+    legal form; a name made only of such words keeps them as its name."""
+    assert normalize_name("PASK TRADING").kinds == (NAME, LEGAL)
+    assert normalize_name("GLOBAL GROUP").kinds == (NAME, NAME)
+    assert normalize_name("General Smith").tokens == ("smith",)  # a title before a person

@@ -444,6 +444,16 @@ def _legal_vocabulary() -> _LegalVocabulary:
     return _LegalVocabulary(phrases, words, legal_only, by_skeleton, forms, by_length)
 
 
+#: Words that say what kind of firm a company is, not which one ("PASK TRADING" is PASK): they
+#: weigh as little as a legal form, present or missing, beside a company's other words.
+GENERIC_ORG_WORDS = frozenset(
+    {
+        "international", "intl", "group", "holding", "holdings", "trading", "general",
+        "global", "industries", "enterprises", "enterprise", "services", "investments",
+        "investment", "import", "export", "commercial", "worldwide",
+    }
+)  # fmt: skip
+
 #: Words of written-out legal forms that are also ordinary words: never LEGAL on their own.
 _ORDINARY_LEGAL_WORDS = frozenset(
     {"public", "private", "closed", "open", "capital", "variable", "establishment", "free"}
@@ -549,12 +559,17 @@ def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, in
         word = words[i] if legal and len(parts) > 1 else None
         if word in legal_only:
             out.append((token, LEGAL))  # a legal-form word whose phrase is incomplete
+        elif legal and len(parts) > 1 and token in GENERIC_ORG_WORDS:
+            out.append((token, LEGAL))  # "HOLDING", "TRADING": what kind of firm, not which
         else:
             out.append((token, PARTICLE if token in PARTICLES else NAME))
         i += 1
     if out and all(kind != NAME for _, kind in out):
-        # a name made only of particles/legal words ("AS", "LA LA") is itself the name
-        out = [(t, NAME) if k == PARTICLE else (t, k) for t, k in out]
+        # a name made only of particles/legal/generic words ("AS", "LA LA", "GLOBAL GROUP")
+        # is itself the name
+        out = [
+            (t, NAME) if k == PARTICLE or t in GENERIC_ORG_WORDS else (t, k) for t, k in out
+        ]
     return out
 
 

@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA, Indel, Levenshtein, Prefix
 
 from clearance.matching import frequency
 from clearance.matching.normalize import (
+    GENERIC_ORG_WORDS,
     LEGAL,
     NAME,
     PARTICLE,
@@ -627,8 +628,12 @@ def damage_marked(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> bool:
 
 @lru_cache(maxsize=131072)
 def name_keys(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> tuple[str, str]:
-    """A name's words but legal forms as one string: their consonant keys, and as written."""
-    words = [t for t, k in zip(tokens, kinds, strict=True) if k != LEGAL]
+    """A name's words but legal forms as one string: their consonant keys, and as written
+    (generic company words such as "trading" are written out, so they stay: a merged
+    "TradingCorporation" still reads as the listed name)."""
+    words = [
+        t for t, k in zip(tokens, kinds, strict=True) if k != LEGAL or t in GENERIC_ORG_WORDS
+    ]
     return "".join(map(consonant_key, words)), "".join(words)
 
 
