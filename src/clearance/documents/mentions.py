@@ -33,11 +33,18 @@ import os
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from clearance.documents import scripts as _scripts
+from clearance.documents.scripts import (
+    MIN_SINGLE_LENGTH,
+    ScriptCandidate,
+    in_other_script,
+    script_mentions,
+)
 from clearance.matching import Screener, compare
 from clearance.matching import normalize as _normalize
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS
@@ -123,7 +130,7 @@ def _build_key() -> str:
     """What a persisted index was built by: this module, the name normaliser it tokenises with
     and the matcher version. Any edit to either rebuilds the index instead of reusing it."""
     digest = hashlib.sha256(MATCHER_VERSION.encode())
-    for source in (__file__, _normalize.__file__):
+    for source in (__file__, _normalize.__file__, _scripts.__file__):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -191,14 +198,19 @@ class _Tokens:
     raws: list[str] = field(default_factory=list)
 
 
-def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> _Tokens:
-    """Normalised tokens of ``text`` with their character offsets into ``text``."""
+def text_tokens(
+    text: str, cache: dict[str, tuple[str, ...]] | None = None, latin_only: bool = False
+) -> _Tokens:
+    """Normalised tokens of ``text`` with their character offsets into ``text``; with
+    ``latin_only``, words written in another script are left to :mod:`.scripts`."""
     cache = {} if cache is None else cache
     tokens = _Tokens()
     add_norm, add_start = tokens.norms.append, tokens.starts.append
     add_end, add_raw = tokens.ends.append, tokens.raws.append
     for match in TOKEN_RE.finditer(text):
         raw = match.group()
+        if latin_only and not raw.isascii() and in_other_script(raw):
+            continue
         found = cache.get(raw)
         if found is None:
             found = normalize_name(raw).tokens
@@ -605,7 +617,7 @@ def find_mentions(
     """
     limit = DEFAULT_THRESHOLD if threshold is None else threshold
     scorer = scorer or _Scorer()
-    tokens = text_tokens(text, index.norm_cache())
+    tokens = text_tokens(text, index.norm_cache(), latin_only=True)
     spans = index.spans(tokens)
     mentions: list[Mention] = []
     covered_until = 0
@@ -619,6 +631,9 @@ def find_mentions(
         if chosen:
             mentions.extend(chosen)
             covered_until = end
+    if not text.isascii():
+        mentions += _script_mentions(text, index, limit, scorer)
+        mentions.sort(key=lambda m: m.start)
     return _confirm_weak(mentions)
 
 
@@ -634,13 +649,42 @@ def _resolve(
     scorer: _Scorer,
 ) -> list[Mention]:
     """One mention per entity among ``entries`` that passes the checks, best name first."""
+
+    def passes(entry: _Entry, entity: Listed) -> bool:
+        return _passes_case(entry, entity, tokens, start, end, fuzzy)
+
+    return _best_mentions(
+        entries,
+        index,
+        passes,
+        (span_text, span_text, tokens.starts[start], tokens.ends[end - 1]),
+        fuzzy,
+        threshold,
+        scorer,
+    )
+
+
+def _best_mentions(
+    entries: Sequence[_Entry],
+    index: MentionIndex,
+    passes: Callable[[_Entry, Listed], bool],
+    span: tuple[str, str, int, int],
+    fuzzy: int,
+    threshold: float,
+    scorer: _Scorer,
+    read_as: str = "",
+) -> list[Mention]:
+    """One mention per entity among ``entries`` that ``passes``, best name first. ``span`` is
+    (text as written, text scored against the listed name, start, end); ``read_as`` names the
+    Latin rendering a span in another script was matched by."""
+    span_text, scored, start, end = span
     best: dict[int, Mention] = {}
     for entry in entries:
         entity = index.entities[entry.entity]
-        if not _passes_case(entry, entity, tokens, start, end, fuzzy):
+        if not passes(entry, entity):
             continue
         name, kind = entity.names[entry.name]
-        score = scorer(span_text, name, entity.schema)
+        score = scorer(scored, name, entity.schema)
         if score < threshold:
             continue
         previous = best.get(entry.entity)
@@ -649,18 +693,19 @@ def _resolve(
         ):
             continue
         how = f"{entry.variant}, {'one fuzzy token' if fuzzy else 'exact tokens'}"
+        reading = f" (read {read_as!r})" if read_as else ""
         best[entry.entity] = Mention(
             entity_id=entity.id,
             caption=entity.caption,
             score=score,
-            start=tokens.starts[start],
-            end=tokens.ends[end - 1],
+            start=start,
+            end=end,
             text=span_text,
             schema=entity.schema,
             dataset=entity.dataset,
             programs=list(entity.programs),
             matched_name=name,
-            explanation=f"{span_text!r} matches {kind.value.replace('_', ' ')} "
+            explanation=f"{span_text!r}{reading} matches {kind.value.replace('_', ' ')} "
             f"{name!r} ({how}; score {score:.2f})",
             weak=entry.weak,
         )
@@ -669,6 +714,40 @@ def _resolve(
     top = max(m.score for m in best.values())
     kept = [m for m in best.values() if m.score >= top - AMBIGUITY_MARGIN]
     return sorted(kept, key=lambda m: (-m.score, m.entity_id))
+
+
+def _script_mentions(
+    text: str, index: MentionIndex, threshold: float, scorer: _Scorer
+) -> list[Mention]:
+    """Mentions in the text's words in other scripts (:mod:`.scripts`)."""
+
+    def resolve(candidate: ScriptCandidate) -> list[Mention]:
+        def passes(entry: _Entry, entity: Listed) -> bool:
+            if entry.acronym or (entity.schema in CRAFT_SCHEMATA and entry.single):
+                return False
+            if candidate.fuzzy and (entry.single or candidate.windowed):
+                return False  # a Han window is a guess at word bounds: exact tokens only
+            # caseless: one word only if long (persons are weak: they confirm a mention)
+            return not entry.single or len(candidate.rendering) >= MIN_SINGLE_LENGTH
+
+        span = (
+            text[candidate.start : candidate.end],
+            candidate.rendering,
+            candidate.start,
+            candidate.end,
+        )
+        return _best_mentions(
+            candidate.entries,
+            index,
+            passes,
+            span,
+            candidate.fuzzy,
+            threshold,
+            scorer,
+            read_as=candidate.rendering,
+        )
+
+    return script_mentions(text, index, resolve)
 
 
 def _confirm_weak(mentions: list[Mention]) -> list[Mention]:

@@ -1,0 +1,310 @@
+"""Mentions of listed names in running text written in other scripts (Cyrillic, Arabic, Han,
+Japanese kana, Hangul, Greek, Hebrew, ...), with offsets into the original text.
+
+The lists write names in Latin letters; a Russian, Arabic or Chinese article writes them in its
+own script, declined, with prefixes and particles attached, and (Chinese, Japanese) without
+spaces between words. The finder here cuts such text into candidate words, renders each
+candidate span with :func:`~clearance.matching.transliterate.latin_renderings` (the renderings
+the screener itself uses for names in other scripts) and looks each rendering up, whole, in the
+same :class:`~clearance.documents.mentions.MentionIndex` the Latin finder walks. Every rule is
+one of the script's grammar, never a name:
+
+* words are the script's runs of letters; a Han run has no spaces, so every window of
+  ``HAN_WINDOW`` signs (a Chinese or Japanese personal name has two to four) is a candidate,
+  longest first at each position; kana runs are split from Han runs, a katakana name's
+  parts are joined across the middle dot (ウラジーミル・プーチン), hiragana are particles;
+* a word is also tried without what the grammar attaches to it: Arabic proclitics (و "and",
+  ف, ب "with", ل "to", ك "like", the article ال) at the front, Korean postpositions
+  (은/는/이/가/을/를/의/에/...) at the end, Russian case endings (Путина, Путину, Путиным);
+  the offsets then leave the attached letters out of the mention;
+* a name does not run across punctuation (commas, full stops, the Arabic and ideographic
+  ones) and spans at most ``MAX_SPAN_WORDS`` words;
+* these scripts have no capital letters, so the checks that stand for them are stricter:
+  no acronyms, no one-word craft, a one-word name only exact and of ``MIN_SINGLE_LENGTH``
+  letters or more (a one-word person name stays weak: it only confirms a mention made in
+  full), a Han window only with exact tokens; a rendering may be in either name order
+  (the lists put the surname first after a comma, Chinese and Korean put it first always).
+
+The candidate is scored as a Latin name is: the matched rendering against the listed name with
+:func:`~clearance.matching.compare`, at the finder's threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
+
+from clearance.matching.normalize import LEGAL, PARTICLES, normalize_name
+from clearance.matching.transliterate import SUPPORTED_SCRIPTS, latin_renderings, script_of
+
+if TYPE_CHECKING:
+    from clearance.documents.mentions import MentionIndex, _Entry
+
+T = TypeVar("T")
+
+#: Candidate words of one span at most (given names, patronymic, surname, a compound).
+MAX_SPAN_WORDS = 4
+#: Han windows tried at each position, longest first.
+HAN_WINDOW = (4, 3, 2)
+#: A one-word organisation name in a caseless script: exact, and at least this long.
+MIN_SINGLE_LENGTH = 5
+
+#: What may separate two words of one name: white space, the katakana middle dot, the
+#: middle dot and the hyphen.
+_JOINERS = re.compile(r"[\s\u30fb\u00b7\u2027\-\u2010]*")
+#: Letters (with combining marks and the katakana length mark) of one script run.
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670\u30fc])+")
+
+#: Arabic proclitics: conjunctions (و, ف), prepositions (ب, ل, ك) and the article (ال, لل
+#: after ل), in the order they attach.
+_ARABIC_PREFIXES = re.compile(r"^(?:[وف])?(?:[بلك])?(?:ال|(?<=ل)ل)?")
+#: Korean postpositions (particles) written on the word before them, longest first.
+_KOREAN_PARTICLES = tuple(sorted([
+    "은", "는", "이", "가", "을", "를", "의", "에", "와", "과", "도", "로", "으로", "에서", "에게",
+    "께서", "에게서", "으로서", "으로써", "과의", "와의", "에서의", "이나", "이며", "이고", "이다",
+    "이라는", "라는", "측은", "측이", "측의", "만", "까지", "부터", "처럼", "보다",
+], key=len, reverse=True))  # fmt: skip
+#: Russian (and Ukrainian, Bulgarian) case endings of names and nouns, longest first.
+_CYRILLIC_ENDINGS = tuple(sorted([
+    "а", "у", "ом", "е", "ым", "ой", "ою", "ы", "ю", "я", "ем", "ей", "ого", "ому", "им", "ых",
+    "их", "ами", "ями", "ов", "ев", "ую",
+], key=len, reverse=True))  # fmt: skip
+_MIN_STEM = 3
+
+
+@lru_cache(maxsize=65536)
+def in_other_script(word: str) -> bool:
+    """Whether a text token has letters of a script :mod:`.scripts` reads (Latin words and
+    mixed-script look-alike evasions stay with the Latin finder)."""
+    scripts = {script_of(c) for c in word} - {"", "latin", "other"}
+    return (
+        bool(scripts)
+        and scripts <= SUPPORTED_SCRIPTS
+        and not any(script_of(c) == "latin" for c in word)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One reading of a candidate word: its letters and where they stand in the text."""
+
+    text: str
+    start: int
+    end: int
+
+
+#: A candidate word: its readings, as written first.
+Slot = tuple[Piece, ...]
+
+
+def _segments(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """(script, start, end) runs of one script in ``text[start:end]`` (kana with its length
+    mark, Han, Hangul, ...), Latin and digits left out."""
+    run_script, run_start = "", start
+    for position in range(start, end):
+        char = text[position]
+        script = script_of(char) if char != "\u30fc" else "katakana"
+        if script in ("", "other") and run_script and not char.isdigit():
+            script = run_script  # combining marks and the like stay with their letters
+        if script != run_script:
+            if run_script and run_script != "latin":
+                yield run_script, run_start, position
+            run_script, run_start = script, position
+    if run_script and run_script != "latin":
+        yield run_script, run_start, end
+
+
+def _stripped(word: str, start: int, end: int, script: str) -> Slot:
+    """The word as written, then without what the grammar attaches to it."""
+    pieces = [Piece(word, start, end)]
+    if script == "arabic":
+        prefix = _ARABIC_PREFIXES.match(word)
+        length = len(prefix.group()) if prefix else 0
+        for cut in sorted({length, 1 if word[:1] in "وف" else 0} - {0}, reverse=True):
+            if len(word) - cut >= 2:
+                pieces.append(Piece(word[cut:], start + cut, end))
+    elif script == "hangul":
+        for particle in _KOREAN_PARTICLES:
+            if word.endswith(particle) and len(word) - len(particle) >= 1:
+                pieces.append(Piece(word[: -len(particle)], start, end - len(particle)))
+                break
+    elif script == "cyrillic":
+        lower = word.lower()
+        for ending in _CYRILLIC_ENDINGS:
+            if lower.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+                pieces.append(Piece(word[: -len(ending)], start, end))
+                if len(pieces) == 3:
+                    break
+    return tuple(pieces)
+
+
+def script_groups(text: str) -> list[list[Slot]]:
+    """Runs of candidate words in other scripts: each run a list of adjacent words (only white
+    space or a middle dot between them), each Han window a run of its own."""
+    groups: list[list[Slot]] = []
+    current: list[Slot] = []
+    last_end = -1
+    for match in _WORD.finditer(text):
+        if match.group().isascii():
+            continue
+        for script, start, end in _segments(text, match.start(), match.end()):
+            if script not in SUPPORTED_SCRIPTS or script == "thai":
+                continue
+            if script == "hiragana":  # particles and inflections: they end a name
+                if current:
+                    groups.append(current)
+                current, last_end = [], -1
+                continue
+            adjacent = last_end >= 0 and _JOINERS.fullmatch(text, last_end, start) is not None
+            if current and not adjacent:
+                groups.append(current)
+                current = []
+            if script == "han":
+                if current:
+                    groups.append(current)
+                    current = []
+                groups.extend(
+                    [(Piece(text[s : s + size], s, s + size),)]
+                    for s in range(start, end - 1)
+                    for size in HAN_WINDOW
+                    if s + size <= end
+                )
+                last_end = -1
+                continue
+            current.append(_stripped(text[start:end], start, end, script))
+            last_end = end
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _readings(slots: Sequence[Slot]) -> Iterator[tuple[str, int, int]]:
+    """(text to render, start, end) of a span of words: the first word's readings with the
+    others as written, then the last word's (endings and particles), then every word
+    stripped (a declined given name and surname)."""
+    first, last = slots[0], slots[-1]
+    middle = [slot[0].text for slot in slots[1:-1]]
+    seen: set[str] = set()
+    options: list[tuple[list[str], int, int]] = []
+    if len(slots) == 1:
+        options = [([piece.text], piece.start, piece.end) for piece in first]
+    else:
+        for a in first:
+            for b in last:
+                options.append(([a.text, *middle, b.text], a.start, b.end))
+        if any(len(slot) > 1 for slot in slots[1:-1]):
+            options.append(([slot[-1].text for slot in slots], first[-1].start, last[-1].end))
+    for words, start, end in options:
+        joined = " ".join(words)
+        if joined not in seen:
+            seen.add(joined)
+            yield joined, start, end
+
+
+@lru_cache(maxsize=65536)
+def _rendered_tokens(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(rendering, its name tokens without legal forms) of a candidate span."""
+    out = []
+    for rendering in latin_renderings(text):
+        normalized = normalize_name(rendering)
+        tokens = tuple(
+            t for t, k in zip(normalized.tokens, normalized.kinds, strict=True) if k != LEGAL
+        )
+        if tokens:
+            out.append((rendering, tokens))
+    return tuple(out)
+
+
+def _orders(tokens: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The rendering's word order, the surname moved to the end, and the reverse."""
+    yield tokens
+    if len(tokens) > 1:
+        yield (*tokens[1:], tokens[0])
+        yield (tokens[-1], *tokens[:-1])
+        if len(tokens) > 2:
+            yield tokens[::-1]
+
+
+def whole_sequence(index: MentionIndex, tokens: Sequence[str]) -> tuple[list[_Entry], int] | None:
+    """The entries of a listed sequence that ``tokens`` spell out entirely (particles may be
+    left out), with the number of fuzzy tokens (at most one); None when none does."""
+    sequences = index.sequences
+    states: list[tuple[tuple[str, ...], int]] = [((), 0)]
+    for token in tokens:
+        following: list[tuple[tuple[str, ...], int]] = []
+        for prefix, spent in states:
+            for listed, is_fuzzy in index.candidates(token):
+                cost = spent + is_fuzzy
+                if cost > 1:
+                    continue
+                sequence = (*prefix, listed)
+                if sequence in sequences:
+                    following.append((sequence, cost))
+            if prefix and token in PARTICLES:
+                following.append((prefix, spent))
+        states = following
+        if not states:
+            return None
+    done = [(sequences[s], spent) for s, spent in states if sequences[s]]
+    if not done:
+        return None
+    return min(done, key=lambda found: found[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptCandidate:
+    """A span in another script whose rendering spells a listed sequence."""
+
+    start: int
+    end: int
+    rendering: str
+    entries: list[_Entry]
+    fuzzy: int
+    #: a window of a Han run: its bounds are a guess, not the text's
+    windowed: bool = False
+
+
+def script_mentions(
+    text: str, index: MentionIndex, resolve: Callable[[ScriptCandidate], list[T]]
+) -> list[T]:
+    """What ``resolve`` (the caller's checks and scoring) makes of candidate spans in other
+    scripts, in text order: at each word the longest span it takes anything from; the words
+    that span covers are not tried again."""
+    found: list[T] = []
+    covered_until = -1
+    for group in script_groups(text):
+        position = 0
+        while position < len(group):
+            if group[position][0].start < covered_until:
+                position += 1
+                continue
+            taken = 0
+            for size in range(min(MAX_SPAN_WORDS, len(group) - position), 0, -1):
+                candidate, resolved = _best(index, group[position : position + size], resolve)
+                if candidate is not None:
+                    found.extend(resolved)
+                    covered_until = candidate.end
+                    taken = size
+                    break
+            position += max(taken, 1)
+    return found
+
+
+def _best(
+    index: MentionIndex, slots: Sequence[Slot], resolve: Callable[[ScriptCandidate], list[T]]
+) -> tuple[ScriptCandidate | None, list[T]]:
+    for reading, start, end in _readings(slots):
+        for rendering, tokens in _rendered_tokens(reading):
+            for order in _orders(tokens):
+                match = whole_sequence(index, order)
+                if match is None:
+                    continue
+                windowed = len(slots) == 1 and script_of(reading[0]) == "han"
+                candidate = ScriptCandidate(start, end, rendering, *match, windowed)
+                resolved = resolve(candidate)
+                if resolved:
+                    return candidate, resolved
+    return None, []
