@@ -27,6 +27,7 @@ phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_simila
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import marshal
 import os
@@ -38,12 +39,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from clearance.documents import phrasing as _phrasing
 from clearance.documents import scripts as _scripts
+from clearance.documents.phrasing import coordinated, derive_heads, head_of, sentence_starts
 from clearance.documents.scripts import (
     MIN_SINGLE_LENGTH,
     ScriptCandidate,
     in_other_script,
     script_mentions,
+    whole_sequence,
 )
 from clearance.matching import Screener, compare
 from clearance.matching import normalize as _normalize
@@ -130,7 +134,7 @@ def _build_key() -> str:
     """What a persisted index was built by: this module, the name normaliser it tokenises with
     and the matcher version. Any edit to either rebuilds the index instead of reusing it."""
     digest = hashlib.sha256(MATCHER_VERSION.encode())
-    for source in (__file__, _normalize.__file__, _scripts.__file__):
+    for source in (__file__, _normalize.__file__, _scripts.__file__, _phrasing.__file__):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -153,6 +157,9 @@ class _Entry(NamedTuple):
     #: the listed legal form is left out: then at least one word must be capitalised, as a
     #: company name is ("milling machines" in a remittance line is no LLC MILLING MACHINES)
     legal_dropped: bool = False
+    #: part of a person's name (both surnames; given name and a common first surname): a
+    #: mention only with a nickname or other name of the same person in the same sentence
+    partial: bool = False
 
 
 @dataclass(slots=True)
@@ -171,6 +178,8 @@ class Mention:
     matched_name: str
     explanation: str
     weak: bool = False
+    #: a partial person name, not yet paired with a nickname in its sentence
+    partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{entity_id, caption, score, start, end, text}`` plus context."""
@@ -250,9 +259,10 @@ def _word_orders(pairs: list[tuple[str, int]]) -> list[tuple[list[str], str]]:
     return result
 
 
-def _person_forms(full: str) -> list[tuple[list[str], str, str]]:
+def _person_forms(full: str) -> list[tuple[list[str], str, str, bool]]:
     """Given name(s) + first surname etc. of a list-style ``SURNAME(S), Given name(s)``, each
-    with the first surname (a partial name only counts when that surname is rare)."""
+    with the first surname (a partial name only counts when that surname is rare) and whether
+    it is partial whatever the surname (both surnames without a given name)."""
     if full.count(",") != 1:
         return []
     last, first = full.split(",")
@@ -266,11 +276,23 @@ def _person_forms(full: str) -> list[tuple[list[str], str, str]]:
         if token not in PARTICLES:
             break
     surname = first_surname[-1]
-    forms = [(given + first_surname, "given name and first surname", surname)]
+    forms = [(given + first_surname, "given name and first surname", surname, False)]
     if len(given) > 1:
-        forms.append((given[:1] + surnames, "first given name and surnames", surname))
-        forms.append((given[:1] + first_surname, "first given name and first surname", surname))
+        forms.append((given[:1] + surnames, "first given name and surnames", surname, False))
+        forms.append(
+            (given[:1] + first_surname, "first given name and first surname", surname, False)
+        )
+    if len([t for t in surnames if t not in PARTICLES]) >= 2:
+        forms.append((surnames, "surnames", surname, True))
     return forms
+
+
+def _partial_form(full: str, variant: str) -> str:
+    """The words of the partial form ``variant`` of a listed person name, to score against."""
+    for form, name, _, _ in _person_forms(full):
+        if name == variant:
+            return " ".join(form)
+    return full
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +358,13 @@ class MentionIndex:
             for name_index, (_, kind) in enumerate(entity.names):
                 if kind not in SKIPPED_NAME_KINDS:
                     self._add_name(position, entity, name_index)
+        self.heads = derive_heads(
+            (entity.id, _key_tokens(full))
+            for entity in self.entities
+            if entity.schema != "Person" and entity.schema not in CRAFT_SCHEMATA
+            for full, kind in entity.names
+            if kind not in SKIPPED_NAME_KINDS
+        )
         for token in self.vocabulary:
             if len(token) >= MIN_FUZZY_LENGTH and token.isalpha():
                 for i in range(len(token)):
@@ -378,6 +407,7 @@ class MentionIndex:
             "deletes": dict(self._deletes),
             "skeletons": dict(self._skeletons),
             "entity_counts": dict(self.entity_counts),
+            "heads": self.heads,
             "norms": self._norm_cache,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -417,6 +447,7 @@ class MentionIndex:
             index._deletes = defaultdict(set, state["deletes"])
             index._skeletons = defaultdict(set, state["skeletons"])
             index.entity_counts = Counter(state["entity_counts"])
+            index.heads = state["heads"]
             index._norm_cache = state["norms"]
             index._candidate_cache = {}
         except (OSError, EOFError, ValueError, TypeError, KeyError):
@@ -441,12 +472,13 @@ class MentionIndex:
             forms.append((written, "as written"))
         if len(content) >= 2 and len(content) < len(tokens):
             forms.append((content, "without particles"))
+        partial_forms: list[tuple[list[str], str]] = []
         if entity.schema == "Person":
-            forms += [
-                (form, variant)
-                for form, variant, surname in _person_forms(full)
-                if self.entity_counts[surname] <= RARE_SURNAME_ENTITIES
-            ]
+            for form, variant, surname, partial in _person_forms(full):
+                if partial or self.entity_counts[surname] > RARE_SURNAME_ENTITIES:
+                    partial_forms.append((form, variant))
+                else:
+                    forms.append((form, variant))
         elif entity.schema not in CRAFT_SCHEMATA:
             forms += _word_orders(pairs)
         if acronym and len(tokens) > 1:
@@ -463,6 +495,12 @@ class MentionIndex:
                 tuple(form),
                 _Entry(position, name_index, variant, form_weak, acronym, single, legal_dropped),
             )
+        for form, variant in partial_forms:
+            if len(form) >= 2 and not self.sequences.get(tuple(form)):
+                self._add_sequence(
+                    tuple(form),
+                    _Entry(position, name_index, variant, True, False, False, False, True),
+                )
 
     def _add_sequence(self, sequence: tuple[str, ...], entry: _Entry) -> None:
         self.vocabulary.update(sequence)
@@ -631,10 +669,11 @@ def find_mentions(
         if chosen:
             mentions.extend(chosen)
             covered_until = end
+    mentions += _coordinated_mentions(text, tokens, index, limit, scorer, mentions)
     if not text.isascii():
         mentions += _script_mentions(text, index, limit, scorer)
-        mentions.sort(key=lambda m: m.start)
-    return _confirm_weak(mentions)
+    mentions.sort(key=lambda m: m.start)
+    return _confirm_weak(_pair_partials(text, mentions))
 
 
 def _resolve(
@@ -684,7 +723,8 @@ def _best_mentions(
         if not passes(entry, entity):
             continue
         name, kind = entity.names[entry.name]
-        score = scorer(scored, name, entity.schema)
+        listed = _partial_form(name, entry.variant) if entry.partial else name
+        score = scorer(scored, listed, entity.schema)
         if score < threshold:
             continue
         previous = best.get(entry.entity)
@@ -694,6 +734,7 @@ def _best_mentions(
             continue
         how = f"{entry.variant}, {'one fuzzy token' if fuzzy else 'exact tokens'}"
         reading = f" (read {read_as!r})" if read_as else ""
+        part = f" (its {entry.variant} {listed!r})" if entry.partial else ""
         best[entry.entity] = Mention(
             entity_id=entity.id,
             caption=entity.caption,
@@ -706,11 +747,14 @@ def _best_mentions(
             programs=list(entity.programs),
             matched_name=name,
             explanation=f"{span_text!r}{reading} matches {kind.value.replace('_', ' ')} "
-            f"{name!r} ({how}; score {score:.2f})",
+            f"{name!r}{part} ({how}; score {score:.2f})",
             weak=entry.weak,
+            partial=entry.partial,
         )
     if not best:
         return []
+    if not all(m.partial for m in best.values()):  # a name in full outranks a partial one
+        best = {k: m for k, m in best.items() if not m.partial}
     top = max(m.score for m in best.values())
     kept = [m for m in best.values() if m.score >= top - AMBIGUITY_MARGIN]
     return sorted(kept, key=lambda m: (-m.score, m.entity_id))
@@ -748,6 +792,88 @@ def _script_mentions(
         )
 
     return script_mentions(text, index, resolve)
+
+
+def _coordinated_mentions(
+    text: str,
+    tokens: _Tokens,
+    index: MentionIndex,
+    threshold: float,
+    scorer: _Scorer,
+    found: Sequence[Mention],
+) -> list[Mention]:
+    """Organisations named under one head noun written once (:mod:`.phrasing`): "cartels
+    including Sinaloa and Jalisco Nueva Generación", "the Gulf and Northeast cartels"."""
+    heads = index.heads
+    norms = tokens.norms
+    taken = [(m.start, m.end) for m in found]
+    mentions: list[Mention] = []
+    for position, norm in enumerate(norms):
+        head = head_of(norm, heads)
+        if head is None:
+            continue
+        conjuncts = coordinated(text, norms, tokens.raws, tokens.starts, tokens.ends, position)
+        for first, last in conjuncts:
+            start, end = tokens.starts[first], tokens.ends[last - 1]
+            if any(a < end and start < b for a, b in taken):
+                continue
+            words = norms[first:last]
+            span_text = text[start:end]
+            for order in ((*words, head), (head, *words)):
+                match = whole_sequence(index, order)
+                if match is None or match[1]:
+                    continue
+                scored = f"{span_text} {head}" if order[0] != head else f"{head} {span_text}"
+                chosen = _best_mentions(
+                    match[0],
+                    index,
+                    lambda entry, entity: not entry.acronym and entity.schema != "Person",
+                    (span_text, scored, start, end),
+                    0,
+                    threshold,
+                    scorer,
+                    read_as=scored,
+                )
+                for mention in chosen:
+                    mention.explanation += (
+                        f"; the head noun {tokens.raws[position]!r} is written once for "
+                        "the names joined to it"
+                    )
+                if chosen:
+                    mentions.extend(chosen)
+                    taken.append((start, end))
+                    break
+    return mentions
+
+
+def _pair_partials(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A partial person name and a nickname (or other weak name) of the same person in one
+    sentence make a mention together; a partial name left unpaired stays weak."""
+    if not any(m.partial for m in mentions):
+        return mentions
+    starts = sentence_starts(text)
+    for mention in mentions:
+        if not mention.partial:
+            continue
+        sentence = bisect.bisect_right(starts, mention.start)
+        partners = [
+            other
+            for other in mentions
+            if other.entity_id == mention.entity_id
+            and other.weak
+            and not other.partial
+            and bisect.bisect_right(starts, other.start) == sentence
+        ]
+        if not partners:
+            continue
+        nicknames = ", ".join(repr(other.text) for other in partners)
+        mention.weak = mention.partial = False
+        mention.explanation += (
+            f"; with {nicknames} in the same sentence: both were needed, neither is a mention alone"
+        )
+        for other in partners:
+            other.explanation += f"; confirmed by {mention.text!r} in the same sentence"
+    return mentions
 
 
 def _confirm_weak(mentions: list[Mention]) -> list[Mention]:
