@@ -43,6 +43,7 @@ from clearance.documents import phrasing as _phrasing
 from clearance.documents import scripts as _scripts
 from clearance.documents.phrasing import coordinated, derive_heads, head_of, sentence_starts
 from clearance.documents.scripts import (
+    MIN_FUZZY_SINGLE,
     MIN_SINGLE_LENGTH,
     ScriptCandidate,
     in_other_script,
@@ -121,6 +122,8 @@ MIN_FUZZY_LENGTH = 5
 FUZZY_TOKEN_SIMILARITY = 0.8
 MAX_FUZZY_PER_SPAN = 1
 DEFAULT_THRESHOLD = 0.8
+#: How a listed name is indexed when the sequence is the whole name (not a partial form).
+WHOLE_NAME_VARIANTS = frozenset({"as listed", "as written", "without particles"})
 #: Entities scoring this much below the best one for the same span are not reported for it
 #: ("Nicolás Maduro" is Nicolas Maduro Moros, not his son Nicolas Ernesto Maduro Guerra).
 AMBIGUITY_MARGIN = 0.03
@@ -594,6 +597,24 @@ class MentionIndex:
     def norm_cache(self) -> dict[str, tuple[str, ...]]:
         return self._norm_cache
 
+    def surnames(self) -> frozenset[str]:
+        """Surnames of listed persons (written before the comma), joined and word by word;
+        built on first use (only text in Han needs them)."""
+        found = self.__dict__.get("_surnames")
+        if found is None:
+            words: set[str] = set()
+            for entity in self.entities:
+                if entity.schema != "Person":
+                    continue
+                for full, kind in entity.names:
+                    if kind in SKIPPED_NAME_KINDS or full.count(",") != 1:
+                        continue
+                    tokens = normalize_name(full.split(",")[0]).tokens
+                    words.update(tokens)
+                    words.add("".join(tokens))
+            found = self.__dict__["_surnames"] = frozenset(words)
+        return found
+
 
 @dataclass(slots=True)
 class _Scorer:
@@ -769,10 +790,12 @@ def _script_mentions(
         def passes(entry: _Entry, entity: Listed) -> bool:
             if entry.acronym or (entity.schema in CRAFT_SCHEMATA and entry.single):
                 return False
-            if candidate.fuzzy and (entry.single or candidate.windowed):
-                return False  # a Han window is a guess at word bounds: exact tokens only
-            # caseless: one word only if long (persons are weak: they confirm a mention)
-            return not entry.single or len(candidate.rendering) >= MIN_SINGLE_LENGTH
+            if candidate.windowed:  # a Han window's bounds are a guess: a whole name
+                return entry.variant in WHOLE_NAME_VARIANTS
+            if entry.single:  # caseless: one word only if long (a person's only confirms)
+                length = len(candidate.sequence[0])
+                return length >= (MIN_FUZZY_SINGLE if candidate.fuzzy else MIN_SINGLE_LENGTH)
+            return True
 
         span = (
             text[candidate.start : candidate.end],
@@ -791,7 +814,7 @@ def _script_mentions(
             read_as=candidate.rendering,
         )
 
-    return script_mentions(text, index, resolve)
+    return script_mentions(text, index, resolve, lambda found: max(m.score for m in found))
 
 
 def _coordinated_mentions(

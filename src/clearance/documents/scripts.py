@@ -10,9 +10,14 @@ same :class:`~clearance.documents.mentions.MentionIndex` the Latin finder walks.
 one of the script's grammar, never a name:
 
 * words are the script's runs of letters; a Han run has no spaces, so every window of
-  ``HAN_WINDOW`` signs (a Chinese or Japanese personal name has two to four) is a candidate,
-  longest first at each position; kana runs are split from Han runs, a katakana name's
-  parts are joined across the middle dot (ウラジーミル・プーチン), hiragana are particles;
+  ``HAN_WINDOW`` signs is a candidate, longest first at each position, read as a Chinese
+  name is: the surname first (one sign, or two for the compound surnames), then the given
+  name, in pinyin and Wade-Giles, sign by sign. A window is tried only where its first sign
+  reads as a listed person's surname, and must spell a whole listed name in that order
+  with exact tokens: its bounds are a guess, and two-sign windows (a one-sign given name)
+  would pair ordinary words with the many short listed names, so they are not tried;
+* kana runs are split from Han runs, a katakana name's parts are joined across the middle
+  dot (ウラジーミル・プーチン), hiragana are particles;
 * a word is also tried without what the grammar attaches to it: Arabic proclitics (و "and",
   ف, ب "with", ل "to", ك "like", the article ال) at the front, Korean postpositions
   (은/는/이/가/을/를/의/에/...) at the end, Russian case endings (Путина, Путину, Путиным);
@@ -20,9 +25,10 @@ one of the script's grammar, never a name:
 * a name does not run across punctuation (commas, full stops, the Arabic and ideographic
   ones) and spans at most ``MAX_SPAN_WORDS`` words;
 * these scripts have no capital letters, so the checks that stand for them are stricter:
-  no acronyms, no one-word craft, a one-word name only exact and of ``MIN_SINGLE_LENGTH``
-  letters or more (a one-word person name stays weak: it only confirms a mention made in
-  full), a Han window only with exact tokens; a rendering may be in either name order
+  no acronyms, no one-word craft, a one-word name only of ``MIN_SINGLE_LENGTH`` letters or
+  more (``MIN_FUZZY_SINGLE`` when one letter is off; a one-word person name stays weak: it
+  only confirms a mention made in full), a Han window only as a whole listed name with
+  exact tokens (its bounds are a guess); a rendering may be in either name order
   (the lists put the surname first after a comma, Chinese and Korean put it first always).
 
 The candidate is scored as a Latin name is: the matched rendering against the listed name with
@@ -38,7 +44,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from clearance.matching.normalize import LEGAL, PARTICLES, normalize_name
-from clearance.matching.transliterate import SUPPORTED_SCRIPTS, latin_renderings, script_of
+from clearance.matching.transliterate import (
+    _COMPOUND_SURNAMES,
+    SUPPORTED_SCRIPTS,
+    latin_renderings,
+    script_of,
+)
 
 if TYPE_CHECKING:
     from clearance.documents.mentions import MentionIndex, _Entry
@@ -48,9 +59,11 @@ T = TypeVar("T")
 #: Candidate words of one span at most (given names, patronymic, surname, a compound).
 MAX_SPAN_WORDS = 4
 #: Han windows tried at each position, longest first.
-HAN_WINDOW = (4, 3, 2)
+HAN_WINDOW = (4, 3)
 #: A one-word organisation name in a caseless script: exact, and at least this long.
 MIN_SINGLE_LENGTH = 5
+#: ... and with one letter off (an abjad leaves vowels out) at least this long.
+MIN_FUZZY_SINGLE = 8
 
 #: What may separate two words of one name: white space, the katakana middle dot, the
 #: middle dot and the hyphen.
@@ -228,27 +241,32 @@ def _orders(tokens: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
             yield tokens[::-1]
 
 
-def whole_sequence(index: MentionIndex, tokens: Sequence[str]) -> tuple[list[_Entry], int] | None:
-    """The entries of a listed sequence that ``tokens`` spell out entirely (particles may be
-    left out), with the number of fuzzy tokens (at most one); None when none does."""
+def whole_sequence(
+    index: MentionIndex, tokens: Sequence[str], exact: bool = False
+) -> tuple[list[_Entry], int, tuple[str, ...]] | None:
+    """The entries of a listed sequence that ``tokens`` spell out entirely (particles inside
+    it may be left out), the number of fuzzy tokens (at most one) and the listed sequence;
+    None when none does. ``exact``: no fuzzy tokens, no particles left out."""
     sequences = index.sequences
+    last = len(tokens) - 1
     states: list[tuple[tuple[str, ...], int]] = [((), 0)]
-    for token in tokens:
+    for position, token in enumerate(tokens):
         following: list[tuple[tuple[str, ...], int]] = []
         for prefix, spent in states:
-            for listed, is_fuzzy in index.candidates(token):
+            options = ((token, False),) if exact else index.candidates(token)
+            for listed, is_fuzzy in options:
                 cost = spent + is_fuzzy
                 if cost > 1:
                     continue
                 sequence = (*prefix, listed)
                 if sequence in sequences:
                     following.append((sequence, cost))
-            if prefix and token in PARTICLES:
+            if not exact and prefix and position < last and token in PARTICLES:
                 following.append((prefix, spent))
         states = following
         if not states:
             return None
-    done = [(sequences[s], spent) for s, spent in states if sequences[s]]
+    done = [(sequences[s], spent, s) for s, spent in states if sequences[s]]
     if not done:
         return None
     return min(done, key=lambda found: found[1])
@@ -263,12 +281,16 @@ class ScriptCandidate:
     rendering: str
     entries: list[_Entry]
     fuzzy: int
+    sequence: tuple[str, ...]
     #: a window of a Han run: its bounds are a guess, not the text's
     windowed: bool = False
 
 
 def script_mentions(
-    text: str, index: MentionIndex, resolve: Callable[[ScriptCandidate], list[T]]
+    text: str,
+    index: MentionIndex,
+    resolve: Callable[[ScriptCandidate], list[T]],
+    score: Callable[[list[T]], float],
 ) -> list[T]:
     """What ``resolve`` (the caller's checks and scoring) makes of candidate spans in other
     scripts, in text order: at each word the longest span it takes anything from; the words
@@ -283,7 +305,9 @@ def script_mentions(
                 continue
             taken = 0
             for size in range(min(MAX_SPAN_WORDS, len(group) - position), 0, -1):
-                candidate, resolved = _best(index, group[position : position + size], resolve)
+                candidate, resolved = _best(
+                    index, group[position : position + size], resolve, score
+                )
                 if candidate is not None:
                     found.extend(resolved)
                     covered_until = candidate.end
@@ -294,17 +318,76 @@ def script_mentions(
 
 
 def _best(
-    index: MentionIndex, slots: Sequence[Slot], resolve: Callable[[ScriptCandidate], list[T]]
+    index: MentionIndex,
+    slots: Sequence[Slot],
+    resolve: Callable[[ScriptCandidate], list[T]],
+    score: Callable[[list[T]], float],
 ) -> tuple[ScriptCandidate | None, list[T]]:
+    """The reading of the span (as written, prefixes or endings left out) whose first
+    rendering that resolves scores best; the earlier reading on a tie."""
+    best: tuple[ScriptCandidate | None, list[T]] = (None, [])
+    if len(slots) == 1 and script_of(slots[0][0].text[0]) == "han":
+        piece = slots[0][0]
+        return _han_window(index, piece, resolve)
     for reading, start, end in _readings(slots):
-        for rendering, tokens in _rendered_tokens(reading):
-            for order in _orders(tokens):
-                match = whole_sequence(index, order)
-                if match is None:
-                    continue
-                windowed = len(slots) == 1 and script_of(reading[0]) == "han"
-                candidate = ScriptCandidate(start, end, rendering, *match, windowed)
-                resolved = resolve(candidate)
-                if resolved:
-                    return candidate, resolved
+        candidate, resolved = _first_resolved(index, reading, start, end, resolve)
+        if resolved and (not best[1] or score(resolved) > score(best[1])):
+            best = (candidate, resolved)
+    return best
+
+
+def _first_resolved(
+    index: MentionIndex,
+    reading: str,
+    start: int,
+    end: int,
+    resolve: Callable[[ScriptCandidate], list[T]],
+) -> tuple[ScriptCandidate | None, list[T]]:
+    """The first rendering of ``reading``, in any name order, that ``resolve`` takes."""
+    for rendering, tokens in _rendered_tokens(reading):
+        for order in _orders(tokens):
+            match = whole_sequence(index, order)
+            if match is None:
+                continue
+            candidate = ScriptCandidate(start, end, rendering, *match)
+            resolved = resolve(candidate)
+            if resolved:
+                return candidate, resolved
     return None, []
+
+
+def _han_window(
+    index: MentionIndex, piece: Piece, resolve: Callable[[ScriptCandidate], list[T]]
+) -> tuple[ScriptCandidate | None, list[T]]:
+    """A window of a Han run read as a Chinese name, surname first (see the module notes)."""
+    window = piece.text
+    split = 2 if window[:2] in _COMPOUND_SURNAMES else 1
+    readings = [_sign_readings(sign) for sign in window]
+    surnames = index.surnames()
+    for style in (0, 1):
+        syllables = [reading[style] for reading in readings]
+        surname, given = "".join(syllables[:split]), syllables[split:]
+        if surname not in surnames or not all(given):
+            continue
+        for tokens in ((surname, "".join(given)), (surname, *given)):
+            match = whole_sequence(index, tokens, exact=True)
+            if match is None:
+                continue
+            rendering = " ".join(tokens)
+            candidate = ScriptCandidate(piece.start, piece.end, rendering, *match, True)
+            resolved = resolve(candidate)
+            if resolved:
+                return candidate, resolved
+    return None, []
+
+
+@lru_cache(maxsize=32768)
+def _sign_readings(sign: str) -> tuple[str, str]:
+    """(pinyin, Wade-Giles) of one Han sign, without tones ("" when it has none)."""
+    from pypinyin import Style, lazy_pinyin
+
+    def read(style: Style) -> str:
+        found = lazy_pinyin(sign, style=style, errors=lambda text: [""])
+        return "".join(found).replace("v", "u").replace("'", "").replace("-", "").lower()
+
+    return read(Style.NORMAL), read(Style.WADEGILES)
