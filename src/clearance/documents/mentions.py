@@ -48,6 +48,7 @@ from clearance.documents.scripts import (
     ScriptCandidate,
     in_other_script,
     script_mentions,
+    vowels_left_out,
     whole_sequence,
 )
 from clearance.matching import Screener, compare
@@ -793,8 +794,12 @@ def _script_mentions(
             if candidate.windowed:  # a Han window's bounds are a guess: a whole name
                 return entry.variant in WHOLE_NAME_VARIANTS
             if entry.single:  # caseless: one word only if long (a person's only confirms)
-                length = len(candidate.sequence[0])
-                return length >= (MIN_FUZZY_SINGLE if candidate.fuzzy else MIN_SINGLE_LENGTH)
+                listed = candidate.sequence[0]
+                if not candidate.fuzzy:
+                    return len(listed) >= MIN_SINGLE_LENGTH
+                return len(listed) >= MIN_FUZZY_SINGLE and vowels_left_out(
+                    candidate.rendering, listed
+                )
             return True
 
         span = (

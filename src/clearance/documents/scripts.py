@@ -26,7 +26,8 @@ one of the script's grammar, never a name:
   ones) and spans at most ``MAX_SPAN_WORDS`` words;
 * these scripts have no capital letters, so the checks that stand for them are stricter:
   no acronyms, no one-word craft, a one-word name only of ``MIN_SINGLE_LENGTH`` letters or
-  more (``MIN_FUZZY_SINGLE`` when one letter is off; a one-word person name stays weak: it
+  more (``MIN_FUZZY_SINGLE`` when the rendering only lacks vowels the listed name writes, as
+  an abjad leaves them out: Hzballah for Hizballah; a one-word person name stays weak: it
   only confirms a mention made in full), a Han window only as a whole listed name with
   exact tokens (its bounds are a guess); a rendering may be in either name order
   (the lists put the surname first after a comma, Chinese and Korean put it first always).
@@ -219,16 +220,17 @@ def _readings(slots: Sequence[Slot]) -> Iterator[tuple[str, int, int]]:
 
 @lru_cache(maxsize=65536)
 def _rendered_tokens(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(rendering, its name tokens without legal forms) of a candidate span."""
-    out = []
+    """(rendering, its name tokens without legal forms) of a candidate span, one rendering
+    per distinct token sequence."""
+    out: dict[tuple[str, ...], str] = {}
     for rendering in latin_renderings(text):
         normalized = normalize_name(rendering)
         tokens = tuple(
             t for t, k in zip(normalized.tokens, normalized.kinds, strict=True) if k != LEGAL
         )
         if tokens:
-            out.append((rendering, tokens))
-    return tuple(out)
+            out.setdefault(tokens, rendering)
+    return tuple((rendering, tokens) for tokens, rendering in out.items())
 
 
 def _orders(tokens: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
@@ -329,11 +331,43 @@ def _best(
     if len(slots) == 1 and script_of(slots[0][0].text[0]) == "han":
         piece = slots[0][0]
         return _han_window(index, piece, resolve)
+    known = index.__dict__.setdefault("_script_words", {})
+    if not all(any(_known(index, piece.text, known) for piece in slot) for slot in slots):
+        return best  # a word no listed name has a token of: no span through it
     for reading, start, end in _readings(slots):
         candidate, resolved = _first_resolved(index, reading, start, end, resolve)
         if resolved and (not best[1] or score(resolved) > score(best[1])):
             best = (candidate, resolved)
     return best
+
+
+def vowels_left_out(rendering: str, listed: str) -> bool:
+    """Whether ``listed`` is the rendering's letters with vowels added (an abjad writes no
+    short vowels): "hzb allah" for hizballah, not "nasarallah" for ansarallah."""
+    letters = iter(listed)
+    for char in rendering.lower():
+        if not char.isalpha():
+            continue
+        for other in letters:
+            if other == char:
+                break
+            if other not in "aeiouy":
+                return False
+        else:
+            return False
+    return all(other in "aeiouy" for other in letters)
+
+
+def _known(index: MentionIndex, word: str, known: dict[str, bool]) -> bool:
+    """Whether some rendering of ``word`` alone has a token the listed names have (or one
+    close to it)."""
+    found = known.get(word)
+    if found is None:
+        found = any(
+            index.candidates(token) for _, tokens in _rendered_tokens(word) for token in tokens
+        )
+        known[word] = found
+    return found
 
 
 def _first_resolved(
