@@ -834,16 +834,20 @@ def _coordinated_mentions(
     including Sinaloa and Jalisco Nueva Generación", "the Gulf and Northeast cartels"."""
     heads = index.heads
     norms = tokens.norms
-    taken = [(m.start, m.end) for m in found]
+    # the spans already taken: disjoint, so sorted by start they are sorted by end too
+    taken = sorted({(m.start, m.end) for m in found})
+    taken_starts, taken_ends = [a for a, _ in taken], [b for _, b in taken]
     mentions: list[Mention] = []
+    head_words = {norm: head_of(norm, heads) for norm in set(norms)}
     for position, norm in enumerate(norms):
-        head = head_of(norm, heads)
+        head = head_words[norm]
         if head is None:
             continue
         conjuncts = coordinated(text, norms, tokens.raws, tokens.starts, tokens.ends, position)
         for first, last in conjuncts:
             start, end = tokens.starts[first], tokens.ends[last - 1]
-            if any(a < end and start < b for a, b in taken):
+            before = bisect.bisect_left(taken_starts, end) - 1
+            if before >= 0 and taken_ends[before] > start:
                 continue
             words = norms[first:last]
             span_text = text[start:end]
@@ -869,7 +873,9 @@ def _coordinated_mentions(
                     )
                 if chosen:
                     mentions.extend(chosen)
-                    taken.append((start, end))
+                    at = bisect.bisect_left(taken_starts, start)
+                    taken_starts.insert(at, start)
+                    taken_ends.insert(at, end)
                     break
     return mentions
 

@@ -70,7 +70,13 @@ MIN_FUZZY_SINGLE = 8
 #: middle dot and the hyphen.
 _JOINERS = re.compile(r"[\s\u30fb\u00b7\u2027\-\u2010]*")
 #: Letters (with combining marks and the katakana length mark) of one script run.
-_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670\u30fc])+")
+_MARKS = "\u0300-\u036f\u064b-\u065f\u0670\u30fc"
+#: Letters of the scripts after Latin (Greek and Cyrillic to Hangul, CJK, kana, the Arabic
+#: and Hebrew presentation forms, half-width kana).
+_OTHER = "\u0370-\u1dff\u2e80-\ud7ff\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufeff\uff66-\uffdc"
+#: A word that starts with a letter (or punctuation sign) of another script: Latin text is
+#: skipped at C speed.
+_WORD = re.compile(f"[{_OTHER}](?:[^\\W\\d_]|[{_MARKS}])*")
 
 #: Arabic proclitics: conjunctions (و, ف), prepositions (ب, ل, ك) and the article (ال, لل
 #: after ل), in the order they attach.
@@ -162,9 +168,14 @@ def script_groups(text: str) -> list[list[Slot]]:
     current: list[Slot] = []
     last_end = -1
     for match in _WORD.finditer(text):
-        if match.group().isascii():
+        word_start = match.start()
+        if not text[word_start].isalpha():  # a sign of those scripts' punctuation
+            word_start += 1
+        elif word_start and text[word_start - 1].isalpha():
+            continue  # inside a word that starts in Latin: the Latin finder reads it
+        if word_start == match.end():
             continue
-        for script, start, end in _segments(text, match.start(), match.end()):
+        for script, start, end in _segments(text, word_start, match.end()):
             if script not in SUPPORTED_SCRIPTS or script == "thai":
                 continue
             if script == "hiragana":  # particles and inflections: they end a name
