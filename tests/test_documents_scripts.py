@@ -148,6 +148,20 @@ def test_attached_letters_stay_out_of_the_offsets(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Ο πρόεδρος Βλαντιμίρ Πούτιν δήλωσε χθες.", "Βλαντιμίρ Πούτιν"),
+        ("הנשיא ולדימיר פוטין אמר אתמול.", "ולדימיר פוטין"),
+        ("राष्ट्रपति व्लादिमीर पुतिन ने कहा। फिर", "व्लादिमीर पुतिन"),
+    ],
+)
+def test_other_scripts_with_spaces(screener: Screener, text: str, written: str) -> None:
+    mentions = scan(text, screener)
+    assert [(m.entity_id, m.text) for m in mentions] == [(PUTIN, written)]
+    assert text[mentions[0].start : mentions[0].end] == written
+
+
 def test_two_sign_windows_and_ordinary_han_text_find_nothing(screener: Screener) -> None:
     """外交 reads 'wai jiao' / 'wei chiao' like some listed two-word names: no mention."""
     text = "外交部长维护和特别部门的例行会议将在北京举行，伊布和京剧团也参加。"

@@ -23,6 +23,10 @@ Rules that keep the false alerts out, all generic (no per-name tables):
 
 Fuzzy tolerance: a text token can stand for a listed token one edit away or with the same
 phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_similarity` decides).
+
+Words in other scripts are left to :mod:`.scripts` (renderings looked up in the same
+dictionary); names written the way journalists write them (partial person names with a
+nickname in one sentence, organisations under one head noun) are found by :mod:`.phrasing`.
 """
 
 from __future__ import annotations
@@ -886,18 +890,15 @@ def _pair_partials(text: str, mentions: list[Mention]) -> list[Mention]:
     if not any(m.partial for m in mentions):
         return mentions
     starts = sentence_starts(text)
+    weak: dict[tuple[str, int], list[Mention]] = defaultdict(list)
+    for other in mentions:
+        if other.weak and not other.partial:
+            weak[(other.entity_id, bisect.bisect_right(starts, other.start))].append(other)
     for mention in mentions:
         if not mention.partial:
             continue
         sentence = bisect.bisect_right(starts, mention.start)
-        partners = [
-            other
-            for other in mentions
-            if other.entity_id == mention.entity_id
-            and other.weak
-            and not other.partial
-            and bisect.bisect_right(starts, other.start) == sentence
-        ]
+        partners = weak.get((mention.entity_id, sentence), [])
         if not partners:
             continue
         nicknames = ", ".join(repr(other.text) for other in partners)

@@ -69,8 +69,9 @@ MIN_FUZZY_SINGLE = 8
 #: What may separate two words of one name: white space, the katakana middle dot, the
 #: middle dot and the hyphen.
 _JOINERS = re.compile(r"[\s\u30fb\u00b7\u2027\-\u2010]*")
-#: Letters (with combining marks and the katakana length mark) of one script run.
-_MARKS = "\u0300-\u036f\u064b-\u065f\u0670\u30fc"
+#: Combining marks (Latin, Hebrew points, Arabic vowels, Devanagari vowel signs) and the
+#: katakana length mark: part of the word they stand in.
+_MARKS = "\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u0900-\u0963\u0966-\u097f\u30fc"
 #: Letters of the scripts after Latin (Greek and Cyrillic to Hangul, CJK, kana, the Arabic
 #: and Hebrew presentation forms, half-width kana).
 _OTHER = "\u0370-\u1dff\u2e80-\ud7ff\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufeff\uff66-\uffdc"
