@@ -237,8 +237,15 @@ def test_organisations_under_one_head_noun_before_it(screener: Screener) -> None
     assert set(found) == {"Gulf", "Northeast cartels"}
 
 
-def test_head_noun_lists_in_spanish(screener: Screener) -> None:
-    found = by_text(scan("Los cárteles como Sinaloa y Golfo pelean por la frontera.", screener))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Los cárteles como Sinaloa y Golfo pelean por la frontera.",
+        "La violencia entre los cárteles de Sinaloa y del Golfo dejó cientos de muertos.",
+    ],
+)
+def test_head_noun_lists_in_spanish(screener: Screener, text: str) -> None:
+    found = by_text(scan(text, screener))
     assert found["Sinaloa"] >= SINALOA
     assert GOLFO & found["Golfo"]
 

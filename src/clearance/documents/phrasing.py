@@ -51,9 +51,14 @@ LEAD_INS = frozenset(
         "la",
         "los",
         "las",
+        "of",
+        "de",
+        "del",
     }
 )
 ARTICLES = frozenset({"the", "el", "la", "los", "las"})
+#: "of" before each name: "los cárteles de Sinaloa y del Golfo", "the cartels of ...".
+OF = frozenset({"of", "de", "del"})
 _JOINING = CONNECTORS | ARTICLES
 #: Particles that may stand inside a name ("Jalisco de ..."), not those that join names.
 _INNER = PARTICLES - _JOINING
@@ -193,7 +198,7 @@ def coordinated(
             moved = position
             while (
                 moved < len(norms)
-                and (norms[moved] in CONNECTORS or norms[moved] in ARTICLES)
+                and (norms[moved] in CONNECTORS or norms[moved] in ARTICLES or norms[moved] in OF)
                 and joined(moved - 1, moved)
             ):
                 moved += 1
