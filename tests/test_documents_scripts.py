@@ -265,7 +265,19 @@ def test_cartel_in_an_unrelated_sentence_finds_nothing(screener: Screener, text:
 
 def test_head_nouns_come_from_the_lists(screener: Screener) -> None:
     heads = mention_index(screener).heads
-    assert {"cartel", "organization", "movement"} <= heads
+    assert {"cartel", "organization", "movement"} <= set(heads)
     assert "sinaloa" not in heads and "golfo" not in heads
+    assert "harakat" in heads["movement"]  # Harakat al-X / al-X Movement in the lists
+    assert "harakat" not in heads  # an equivalent is tried, never taken for a head noun
     assert head_of("cartels", heads) == "cartel"
     assert head_of("carteles", heads) == "cartel"
+
+
+def test_head_noun_translation_equivalent_from_the_lists(screener: Screener) -> None:
+    text = "Iraqi militias such as the Nujaba and Sabireen movements claimed the attack."
+    mentions = [m for m in scan(text, screener) if m.text == "Nujaba"]
+    assert {m.entity_id for m in mentions} >= {
+        "us_designations:harakat-al-nujaba",
+        "us_ofac_sdn:26446",
+    }
+    assert "'harakat' in another name of the lists" in mentions[0].explanation

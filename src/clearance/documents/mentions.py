@@ -855,11 +855,12 @@ def _coordinated_mentions(
                 continue
             words = norms[first:last]
             span_text = text[start:end]
-            for order in ((*words, head), (head, *words)):
+            orders = [(o, h) for h in heads[head] for o in ((*words, h), (h, *words))]
+            for order, noun in orders:
                 match = whole_sequence(index, order)
                 if match is None or match[1]:
                     continue
-                scored = f"{span_text} {head}" if order[0] != head else f"{head} {span_text}"
+                scored = f"{span_text} {noun}" if order[0] != noun else f"{noun} {span_text}"
                 chosen = _best_mentions(
                     match[0],
                     index,
@@ -870,10 +871,11 @@ def _coordinated_mentions(
                     scorer,
                     read_as=scored,
                 )
+                equivalent = f" ({noun!r} in another name of the lists)" if noun != head else ""
                 for mention in chosen:
                     mention.explanation += (
-                        f"; the head noun {tokens.raws[position]!r} is written once for "
-                        "the names joined to it"
+                        f"; the head noun {tokens.raws[position]!r}{equivalent} is written once "
+                        "for the names joined to it"
                     )
                 if chosen:
                     mentions.extend(chosen)

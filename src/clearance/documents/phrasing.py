@@ -6,8 +6,10 @@ cartels" name four listed organisations, none of them in full: the head noun ("c
 written once for all of them. The head nouns are not a table: they are the words the lists'
 own organisation names put both in front, before a particle ("Cartel de Sinaloa", "Clan del
 Golfo"), and at the end ("Sinaloa Cartel", "Gulf Clan"), each in at least ``HEAD_MIN_ENTITIES``
-entities; a plural (cartels, cárteles) stands for its singular. Each coordinated name is then
-read with the head noun in both orders and looked up in the mention index like any other name.
+entities; a plural (cartels, cárteles) stands for its singular, and a head's translation
+equivalents are those the lists name one entity with (harakat ~ movement). Each coordinated
+name is then read with the head noun (and each equivalent) in both orders and looked up in
+the mention index like any other name.
 
 A partial person name ("Oseguera Cervantes", both surnames) is no mention alone, nor is a
 nickname ("El Mencho"); the two in one sentence are, and the explanation says both were needed.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 
 from clearance.matching.normalize import NAME, PARTICLES
 
@@ -68,18 +70,30 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])[\"'”’)»]*\s+|\n\s*\n")
 MAX_CONJUNCT_TOKENS = 5
 
 
-def derive_heads(names: Iterable[tuple[str, Sequence[tuple[str, int]]]]) -> frozenset[str]:
-    """Head nouns of organisation names: ``names`` is (entity id, key tokens with kinds) of
-    every organisation name (no persons, no craft)."""
+def derive_heads(
+    names: Iterable[tuple[str, Sequence[tuple[str, int]]]],
+) -> dict[str, tuple[str, ...]]:
+    """Head nouns of organisation names, each with its translation equivalents (itself
+    first): ``names`` is (entity id, key tokens with kinds) of every organisation name (no
+    persons, no craft), grouped by entity.
+
+    A head noun stands first before a particle in ``HEAD_MIN_ENTITIES`` entities' names and
+    last in as many. Its translation equivalents are the head nouns of head-first languages
+    (words that front as many names and never end one as a head) that an entity is named
+    with, with the same other words ("Harakat al-X" and "al-X Movement": movement ~ harakat);
+    they are tried in its place, never taken for a head noun in the text."""
     front: dict[str, set[str]] = defaultdict(set)
     back: dict[str, set[str]] = defaultdict(set)
+    forms: dict[str, list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
     for entity_id, pairs in names:
         content = [t for t, k in pairs if k == NAME]
         if len(pairs) >= 3 and pairs[0][1] == NAME and pairs[1][1] != NAME:
             front[pairs[0][0]].add(entity_id)
+            forms[entity_id].append(("front", pairs[0][0], tuple(content[1:])))
         if len(content) >= 2 and pairs[-1][1] == NAME:
             back[pairs[-1][0]].add(entity_id)
-    return frozenset(
+            forms[entity_id].append(("back", pairs[-1][0], tuple(content[:-1])))
+    heads = {
         token
         for token, ids in front.items()
         if len(ids) >= HEAD_MIN_ENTITIES
@@ -87,10 +101,25 @@ def derive_heads(names: Iterable[tuple[str, Sequence[tuple[str, int]]]]) -> froz
         and len(token) >= MIN_HEAD_LENGTH
         and token.isalpha()
         and token not in PARTICLES
-    )
+    }
+    # a head-first language's head noun: it fronts HEAD_MIN_ENTITIES names, and is no head
+    # here itself (harakat, muassasat, jamia: never "X harakat")
+    fronting = {
+        token
+        for token, ids in front.items()
+        if len(ids) >= HEAD_MIN_ENTITIES and token not in heads and token.isalpha()
+    }
+    equivalents: dict[str, set[str]] = {head: {head} for head in heads}
+    for entity_forms in forms.values():
+        for side, first, rest in entity_forms:
+            for other_side, last, other_rest in entity_forms:
+                paired = side == "front" and other_side == "back" and rest == other_rest
+                if paired and rest and first in fronting and last in heads:
+                    equivalents[last].add(first)
+    return {head: (head, *sorted(found - {head})) for head, found in sorted(equivalents.items())}
 
 
-def head_of(token: str, heads: frozenset[str]) -> str | None:
+def head_of(token: str, heads: Container[str]) -> str | None:
     """The head noun a text token is, singular or plural (cartel, cartels, carteles)."""
     if token in heads:
         return token
