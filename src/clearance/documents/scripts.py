@@ -21,9 +21,11 @@ one of the script's grammar, never a name:
 * a word is also tried without what the grammar attaches to it: Arabic proclitics (و "and",
   ف, ب "with", ل "to", ك "like", the article ال) at the front, Korean postpositions
   (은/는/이/가/을/를/의/에/...) at the end, Russian case endings (Путина, Путину, Путиным);
-  the offsets then leave the attached letters out of the mention;
+  the offsets leave attached prefixes and particles out of the mention, while a declined
+  word is the mention whole ("Владимира Путина");
 * a name does not run across punctuation (commas, full stops, the Arabic and ideographic
-  ones) and spans at most ``MAX_SPAN_WORDS`` words;
+  ones), spans at most ``MAX_SPAN_WORDS`` words and none that no rendering of which has a
+  token of a listed name (or one close to it);
 * these scripts have no capital letters, so the checks that stand for them are stricter:
   no acronyms, no one-word craft, a one-word name only of ``MIN_SINGLE_LENGTH`` letters or
   more (``MIN_FUZZY_SINGLE`` when the rendering only lacks vowels the listed name writes, as
