@@ -23,21 +23,38 @@ Rules that keep the false alerts out, all generic (no per-name tables):
 
 Fuzzy tolerance: a text token can stand for a listed token one edit away or with the same
 phonetic skeleton (the matcher's :func:`~clearance.matching.scoring.token_similarity` decides).
+
+Words in other scripts are left to :mod:`.scripts` (renderings looked up in the same
+dictionary); names written the way journalists write them (partial person names with a
+nickname in one sentence, organisations under one head noun) are found by :mod:`.phrasing`.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import marshal
 import os
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from clearance.documents import phrasing as _phrasing
+from clearance.documents import scripts as _scripts
+from clearance.documents.phrasing import coordinated, derive_heads, head_of, sentence_starts
+from clearance.documents.scripts import (
+    MIN_FUZZY_SINGLE,
+    MIN_SINGLE_LENGTH,
+    ScriptCandidate,
+    in_other_script,
+    script_mentions,
+    vowels_left_out,
+    whole_sequence,
+)
 from clearance.matching import Screener, compare
 from clearance.matching import normalize as _normalize
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS
@@ -110,6 +127,8 @@ MIN_FUZZY_LENGTH = 5
 FUZZY_TOKEN_SIMILARITY = 0.8
 MAX_FUZZY_PER_SPAN = 1
 DEFAULT_THRESHOLD = 0.8
+#: How a listed name is indexed when the sequence is the whole name (not a partial form).
+WHOLE_NAME_VARIANTS = frozenset({"as listed", "as written", "without particles"})
 #: Entities scoring this much below the best one for the same span are not reported for it
 #: ("Nicolás Maduro" is Nicolas Maduro Moros, not his son Nicolas Ernesto Maduro Guerra).
 AMBIGUITY_MARGIN = 0.03
@@ -123,7 +142,7 @@ def _build_key() -> str:
     """What a persisted index was built by: this module, the name normaliser it tokenises with
     and the matcher version. Any edit to either rebuilds the index instead of reusing it."""
     digest = hashlib.sha256(MATCHER_VERSION.encode())
-    for source in (__file__, _normalize.__file__):
+    for source in (__file__, _normalize.__file__, _scripts.__file__, _phrasing.__file__):
         digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -146,6 +165,9 @@ class _Entry(NamedTuple):
     #: the listed legal form is left out: then at least one word must be capitalised, as a
     #: company name is ("milling machines" in a remittance line is no LLC MILLING MACHINES)
     legal_dropped: bool = False
+    #: part of a person's name (both surnames; given name and a common first surname): a
+    #: mention only with a nickname or other name of the same person in the same sentence
+    partial: bool = False
 
 
 @dataclass(slots=True)
@@ -164,6 +186,8 @@ class Mention:
     matched_name: str
     explanation: str
     weak: bool = False
+    #: a partial person name, not yet paired with a nickname in its sentence
+    partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{entity_id, caption, score, start, end, text}`` plus context."""
@@ -191,14 +215,19 @@ class _Tokens:
     raws: list[str] = field(default_factory=list)
 
 
-def text_tokens(text: str, cache: dict[str, tuple[str, ...]] | None = None) -> _Tokens:
-    """Normalised tokens of ``text`` with their character offsets into ``text``."""
+def text_tokens(
+    text: str, cache: dict[str, tuple[str, ...]] | None = None, latin_only: bool = False
+) -> _Tokens:
+    """Normalised tokens of ``text`` with their character offsets into ``text``; with
+    ``latin_only``, words written in another script are left to :mod:`.scripts`."""
     cache = {} if cache is None else cache
     tokens = _Tokens()
     add_norm, add_start = tokens.norms.append, tokens.starts.append
     add_end, add_raw = tokens.ends.append, tokens.raws.append
     for match in TOKEN_RE.finditer(text):
         raw = match.group()
+        if latin_only and not raw.isascii() and in_other_script(raw):
+            continue
         found = cache.get(raw)
         if found is None:
             found = normalize_name(raw).tokens
@@ -238,9 +267,10 @@ def _word_orders(pairs: list[tuple[str, int]]) -> list[tuple[list[str], str]]:
     return result
 
 
-def _person_forms(full: str) -> list[tuple[list[str], str, str]]:
+def _person_forms(full: str) -> list[tuple[list[str], str, str, bool]]:
     """Given name(s) + first surname etc. of a list-style ``SURNAME(S), Given name(s)``, each
-    with the first surname (a partial name only counts when that surname is rare)."""
+    with the first surname (a partial name only counts when that surname is rare) and whether
+    it is partial whatever the surname (both surnames without a given name)."""
     if full.count(",") != 1:
         return []
     last, first = full.split(",")
@@ -254,11 +284,23 @@ def _person_forms(full: str) -> list[tuple[list[str], str, str]]:
         if token not in PARTICLES:
             break
     surname = first_surname[-1]
-    forms = [(given + first_surname, "given name and first surname", surname)]
+    forms = [(given + first_surname, "given name and first surname", surname, False)]
     if len(given) > 1:
-        forms.append((given[:1] + surnames, "first given name and surnames", surname))
-        forms.append((given[:1] + first_surname, "first given name and first surname", surname))
+        forms.append((given[:1] + surnames, "first given name and surnames", surname, False))
+        forms.append(
+            (given[:1] + first_surname, "first given name and first surname", surname, False)
+        )
+    if len([t for t in surnames if t not in PARTICLES]) >= 2:
+        forms.append((surnames, "surnames", surname, True))
     return forms
+
+
+def _partial_form(full: str, variant: str) -> str:
+    """The words of the partial form ``variant`` of a listed person name, to score against."""
+    for form, name, _, _ in _person_forms(full):
+        if name == variant:
+            return " ".join(form)
+    return full
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +366,13 @@ class MentionIndex:
             for name_index, (_, kind) in enumerate(entity.names):
                 if kind not in SKIPPED_NAME_KINDS:
                     self._add_name(position, entity, name_index)
+        self.heads = derive_heads(
+            (entity.id, _key_tokens(full))
+            for entity in self.entities
+            if entity.schema != "Person" and entity.schema not in CRAFT_SCHEMATA
+            for full, kind in entity.names
+            if kind not in SKIPPED_NAME_KINDS
+        )
         for token in self.vocabulary:
             if len(token) >= MIN_FUZZY_LENGTH and token.isalpha():
                 for i in range(len(token)):
@@ -366,6 +415,7 @@ class MentionIndex:
             "deletes": dict(self._deletes),
             "skeletons": dict(self._skeletons),
             "entity_counts": dict(self.entity_counts),
+            "heads": self.heads,
             "norms": self._norm_cache,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -405,6 +455,7 @@ class MentionIndex:
             index._deletes = defaultdict(set, state["deletes"])
             index._skeletons = defaultdict(set, state["skeletons"])
             index.entity_counts = Counter(state["entity_counts"])
+            index.heads = state["heads"]
             index._norm_cache = state["norms"]
             index._candidate_cache = {}
         except (OSError, EOFError, ValueError, TypeError, KeyError):
@@ -429,12 +480,13 @@ class MentionIndex:
             forms.append((written, "as written"))
         if len(content) >= 2 and len(content) < len(tokens):
             forms.append((content, "without particles"))
+        partial_forms: list[tuple[list[str], str]] = []
         if entity.schema == "Person":
-            forms += [
-                (form, variant)
-                for form, variant, surname in _person_forms(full)
-                if self.entity_counts[surname] <= RARE_SURNAME_ENTITIES
-            ]
+            for form, variant, surname, partial in _person_forms(full):
+                if partial or self.entity_counts[surname] > RARE_SURNAME_ENTITIES:
+                    partial_forms.append((form, variant))
+                else:
+                    forms.append((form, variant))
         elif entity.schema not in CRAFT_SCHEMATA:
             forms += _word_orders(pairs)
         if acronym and len(tokens) > 1:
@@ -451,6 +503,12 @@ class MentionIndex:
                 tuple(form),
                 _Entry(position, name_index, variant, form_weak, acronym, single, legal_dropped),
             )
+        for form, variant in partial_forms:
+            if len(form) >= 2 and not self.sequences.get(tuple(form)):
+                self._add_sequence(
+                    tuple(form),
+                    _Entry(position, name_index, variant, True, False, False, False, True),
+                )
 
     def _add_sequence(self, sequence: tuple[str, ...], entry: _Entry) -> None:
         self.vocabulary.update(sequence)
@@ -544,6 +602,24 @@ class MentionIndex:
     def norm_cache(self) -> dict[str, tuple[str, ...]]:
         return self._norm_cache
 
+    def surnames(self) -> frozenset[str]:
+        """Surnames of listed persons (written before the comma), joined and word by word;
+        built on first use (only text in Han needs them)."""
+        found = self.__dict__.get("_surnames")
+        if found is None:
+            words: set[str] = set()
+            for entity in self.entities:
+                if entity.schema != "Person":
+                    continue
+                for full, kind in entity.names:
+                    if kind in SKIPPED_NAME_KINDS or full.count(",") != 1:
+                        continue
+                    tokens = normalize_name(full.split(",")[0]).tokens
+                    words.update(tokens)
+                    words.add("".join(tokens))
+            found = self.__dict__["_surnames"] = frozenset(words)
+        return found
+
 
 @dataclass(slots=True)
 class _Scorer:
@@ -605,7 +681,7 @@ def find_mentions(
     """
     limit = DEFAULT_THRESHOLD if threshold is None else threshold
     scorer = scorer or _Scorer()
-    tokens = text_tokens(text, index.norm_cache())
+    tokens = text_tokens(text, index.norm_cache(), latin_only=True)
     spans = index.spans(tokens)
     mentions: list[Mention] = []
     covered_until = 0
@@ -619,7 +695,11 @@ def find_mentions(
         if chosen:
             mentions.extend(chosen)
             covered_until = end
-    return _confirm_weak(mentions)
+    mentions += _coordinated_mentions(text, tokens, index, limit, scorer, mentions)
+    if not text.isascii():
+        mentions += _script_mentions(text, index, limit, scorer)
+    mentions.sort(key=lambda m: m.start)
+    return _confirm_weak(_pair_partials(text, mentions))
 
 
 def _resolve(
@@ -634,13 +714,43 @@ def _resolve(
     scorer: _Scorer,
 ) -> list[Mention]:
     """One mention per entity among ``entries`` that passes the checks, best name first."""
+
+    def passes(entry: _Entry, entity: Listed) -> bool:
+        return _passes_case(entry, entity, tokens, start, end, fuzzy)
+
+    return _best_mentions(
+        entries,
+        index,
+        passes,
+        (span_text, span_text, tokens.starts[start], tokens.ends[end - 1]),
+        fuzzy,
+        threshold,
+        scorer,
+    )
+
+
+def _best_mentions(
+    entries: Sequence[_Entry],
+    index: MentionIndex,
+    passes: Callable[[_Entry, Listed], bool],
+    span: tuple[str, str, int, int],
+    fuzzy: int,
+    threshold: float,
+    scorer: _Scorer,
+    read_as: str = "",
+) -> list[Mention]:
+    """One mention per entity among ``entries`` that ``passes``, best name first. ``span`` is
+    (text as written, text scored against the listed name, start, end); ``read_as`` names the
+    Latin rendering a span in another script was matched by."""
+    span_text, scored, start, end = span
     best: dict[int, Mention] = {}
     for entry in entries:
         entity = index.entities[entry.entity]
-        if not _passes_case(entry, entity, tokens, start, end, fuzzy):
+        if not passes(entry, entity):
             continue
         name, kind = entity.names[entry.name]
-        score = scorer(span_text, name, entity.schema)
+        listed = _partial_form(name, entry.variant) if entry.partial else name
+        score = scorer(scored, listed, entity.schema)
         if score < threshold:
             continue
         previous = best.get(entry.entity)
@@ -649,26 +759,158 @@ def _resolve(
         ):
             continue
         how = f"{entry.variant}, {'one fuzzy token' if fuzzy else 'exact tokens'}"
+        reading = f" (read {read_as!r})" if read_as else ""
+        part = f" (its {entry.variant} {listed!r})" if entry.partial else ""
         best[entry.entity] = Mention(
             entity_id=entity.id,
             caption=entity.caption,
             score=score,
-            start=tokens.starts[start],
-            end=tokens.ends[end - 1],
+            start=start,
+            end=end,
             text=span_text,
             schema=entity.schema,
             dataset=entity.dataset,
             programs=list(entity.programs),
             matched_name=name,
-            explanation=f"{span_text!r} matches {kind.value.replace('_', ' ')} "
-            f"{name!r} ({how}; score {score:.2f})",
+            explanation=f"{span_text!r}{reading} matches {kind.value.replace('_', ' ')} "
+            f"{name!r}{part} ({how}; score {score:.2f})",
             weak=entry.weak,
+            partial=entry.partial,
         )
     if not best:
         return []
+    if not all(m.partial for m in best.values()):  # a name in full outranks a partial one
+        best = {k: m for k, m in best.items() if not m.partial}
     top = max(m.score for m in best.values())
     kept = [m for m in best.values() if m.score >= top - AMBIGUITY_MARGIN]
     return sorted(kept, key=lambda m: (-m.score, m.entity_id))
+
+
+def _script_mentions(
+    text: str, index: MentionIndex, threshold: float, scorer: _Scorer
+) -> list[Mention]:
+    """Mentions in the text's words in other scripts (:mod:`.scripts`)."""
+
+    def resolve(candidate: ScriptCandidate) -> list[Mention]:
+        def passes(entry: _Entry, entity: Listed) -> bool:
+            if entry.acronym or (entity.schema in CRAFT_SCHEMATA and entry.single):
+                return False
+            if candidate.windowed:  # a Han window's bounds are a guess: a whole name
+                return entry.variant in WHOLE_NAME_VARIANTS
+            if entry.single:  # caseless: one word only if long (a person's only confirms)
+                listed = candidate.sequence[0]
+                if not candidate.fuzzy:
+                    return len(listed) >= MIN_SINGLE_LENGTH
+                return len(listed) >= MIN_FUZZY_SINGLE and vowels_left_out(
+                    candidate.rendering, listed
+                )
+            return True
+
+        span = (
+            text[candidate.start : candidate.end],
+            candidate.rendering,
+            candidate.start,
+            candidate.end,
+        )
+        return _best_mentions(
+            candidate.entries,
+            index,
+            passes,
+            span,
+            candidate.fuzzy,
+            threshold,
+            scorer,
+            read_as=candidate.rendering,
+        )
+
+    return script_mentions(text, index, resolve, lambda found: max(m.score for m in found))
+
+
+def _coordinated_mentions(
+    text: str,
+    tokens: _Tokens,
+    index: MentionIndex,
+    threshold: float,
+    scorer: _Scorer,
+    found: Sequence[Mention],
+) -> list[Mention]:
+    """Organisations named under one head noun written once (:mod:`.phrasing`): "cartels
+    including Sinaloa and Jalisco Nueva Generación", "the Gulf and Northeast cartels"."""
+    heads = index.heads
+    norms = tokens.norms
+    # the spans already taken: disjoint, so sorted by start they are sorted by end too
+    taken = sorted({(m.start, m.end) for m in found})
+    taken_starts, taken_ends = [a for a, _ in taken], [b for _, b in taken]
+    mentions: list[Mention] = []
+    head_words = {norm: head_of(norm, heads) for norm in set(norms)}
+    for position, norm in enumerate(norms):
+        head = head_words[norm]
+        if head is None:
+            continue
+        conjuncts = coordinated(text, norms, tokens.raws, tokens.starts, tokens.ends, position)
+        for first, last in conjuncts:
+            start, end = tokens.starts[first], tokens.ends[last - 1]
+            before = bisect.bisect_left(taken_starts, end) - 1
+            if before >= 0 and taken_ends[before] > start:
+                continue
+            words = norms[first:last]
+            span_text = text[start:end]
+            orders = [(o, h) for h in heads[head] for o in ((*words, h), (h, *words))]
+            for order, noun in orders:
+                match = whole_sequence(index, order)
+                if match is None or match[1]:
+                    continue
+                scored = f"{span_text} {noun}" if order[0] != noun else f"{noun} {span_text}"
+                chosen = _best_mentions(
+                    match[0],
+                    index,
+                    lambda entry, entity: not entry.acronym and entity.schema != "Person",
+                    (span_text, scored, start, end),
+                    0,
+                    threshold,
+                    scorer,
+                    read_as=scored,
+                )
+                equivalent = f" ({noun!r} in another name of the lists)" if noun != head else ""
+                for mention in chosen:
+                    mention.explanation += (
+                        f"; the head noun {tokens.raws[position]!r}{equivalent} is written once "
+                        "for the names joined to it"
+                    )
+                if chosen:
+                    mentions.extend(chosen)
+                    at = bisect.bisect_left(taken_starts, start)
+                    taken_starts.insert(at, start)
+                    taken_ends.insert(at, end)
+                    break
+    return mentions
+
+
+def _pair_partials(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A partial person name and a nickname (or other weak name) of the same person in one
+    sentence make a mention together; a partial name left unpaired stays weak."""
+    if not any(m.partial for m in mentions):
+        return mentions
+    starts = sentence_starts(text)
+    weak: dict[tuple[str, int], list[Mention]] = defaultdict(list)
+    for other in mentions:
+        if other.weak and not other.partial:
+            weak[(other.entity_id, bisect.bisect_right(starts, other.start))].append(other)
+    for mention in mentions:
+        if not mention.partial:
+            continue
+        sentence = bisect.bisect_right(starts, mention.start)
+        partners = weak.get((mention.entity_id, sentence), [])
+        if not partners:
+            continue
+        nicknames = ", ".join(repr(other.text) for other in partners)
+        mention.weak = mention.partial = False
+        mention.explanation += (
+            f"; with {nicknames} in the same sentence: both were needed, neither is a mention alone"
+        )
+        for other in partners:
+            other.explanation += f"; confirmed by {mention.text!r} in the same sentence"
+    return mentions
 
 
 def _confirm_weak(mentions: list[Mention]) -> list[Mention]:
