@@ -215,3 +215,6 @@ def test_exact_name_with_a_near_birth_date_alerts_below_the_matching_date(
     far = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{year + 11}{date[4:]}")[0]
     assert same.entity_id == near.entity_id == far.entity_id == GUZMAN
     assert same.score > near.score > far.score >= DEFAULT_THRESHOLD
+    # a day that does not exist is read at the month it still gives: below the exact date
+    month = screener.screen("GUZMAN LOERA, Joaquin", birth_date=f"{date[:8]}32")[0]
+    assert month.entity_id == GUZMAN and DEFAULT_THRESHOLD <= month.score < same.score

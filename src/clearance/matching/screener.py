@@ -31,6 +31,7 @@ from clearance.matching.normalize import (
     written_last,
 )
 from clearance.matching.scoring import (
+    DOB_EXACT,
     KIND_FACTOR,
     STRONG_ID_FLOOR,
     AlignInput,
@@ -540,7 +541,10 @@ class Screener:
                 evidence.append(Evidence("weak_alias", cap - score, "weak alias alone"))
                 score = cap
         negative = any(e.delta < 0 for e in evidence)
-        if not alignment.identical or negative:
+        # a birth date that agrees only in part (the month of an impossible day, the year of a
+        # listed year) is not the certainty of an identical name with the same date
+        partial_date = any(e.feature == "birth_date" and e.delta < DOB_EXACT for e in evidence)
+        if not alignment.identical or negative or partial_date:
             score = min(score, 0.99)
         return max(0.0, min(1.0, score)), evidence
 
