@@ -16,10 +16,14 @@ DESIGNATIONS = SHARED / "data" / "designations"
 @pytest.fixture(scope="session", autouse=True)
 def _audit_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One audit key file for the session (created 0600 on first use), so databases built by
-    module-scoped fixtures verify in every test and no test writes a key into a user's home."""
+    module-scoped fixtures verify in every test and no test writes a key into a user's home;
+    and a session CLEARANCE_HOME, so a module-scoped fixture that opens a store, an index or
+    the app before a test's own home is set writes into a temporary folder too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLEARANCE_AUDIT_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "audit.keys"))
         patch.delenv("CLEARANCE_AUDIT_KEY", raising=False)
+        patch.setenv("CLEARANCE_HOME", str(tmp_path_factory.mktemp("session-home")))
+        patch.delenv("CLEARANCE_DATABASE_URL", raising=False)
         yield
 
 
