@@ -421,19 +421,29 @@ class Screener:
                     rows.append((joined, (*kinds[:i], NAME, *kinds[i + 2 :])))
                     owners.append(q)
         estimates, _ = self.index.prescore(rows)
-        if len(rows) == len(normalized):
+        count = len(normalized)
+        if len(rows) == count:
             return estimates
-        found = estimates.tocoo()
-        owner = np.asarray(owners, dtype=np.int64)[found.row]
+        # names in column order in every row (as the merge below gives them), then only the
+        # queries with a joined form are merged: the original row and its joined rows
+        estimates = estimates.tocsr()
+        estimates.sort_indices()
+        joined_owner = np.asarray(owners[count:], dtype=np.int64)
+        merged = np.unique(joined_owner)
+        found = estimates[np.concatenate([merged, np.arange(count, len(rows))])].tocoo()
+        owner = np.concatenate([merged, joined_owner])[found.row]
         key = owner * estimates.shape[1] + found.col
         order = np.lexsort((-found.data, key))  # each (query, name): its best estimate first
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[order][1:] != key[order][:-1]
         best = order[first]
-        return sp.csr_matrix(
-            (found.data[best], (owner[best], found.col[best])),
-            shape=(len(normalized), estimates.shape[1]),
+        rank = np.searchsorted(merged, owner[best])  # rows of the merged queries, in order
+        patch = sp.csr_matrix(
+            (found.data[best], (rank, found.col[best])), shape=(len(merged), estimates.shape[1])
         )
+        pick = np.arange(count)
+        pick[merged] = count + np.arange(len(merged))
+        return sp.vstack([estimates[:count], patch], format="csr")[pick]
 
     def _score(
         self,
