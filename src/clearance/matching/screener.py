@@ -424,14 +424,18 @@ class Screener:
         count = len(normalized)
         if len(rows) == count:
             return estimates
-        # names in column order in every row (as the merge below gives them), then only the
-        # queries with a joined form are merged: the original row and its joined rows
-        estimates = estimates.tocsr()
-        estimates.sort_indices()
         joined_owner = np.asarray(owners[count:], dtype=np.int64)
         merged = np.unique(joined_owner)
-        found = estimates[np.concatenate([merged, np.arange(count, len(rows))])].tocoo()
-        owner = np.concatenate([merged, joined_owner])[found.row]
+        if len(merged) < count:
+            # names in column order in every row (as the merge below gives them), then only
+            # the queries with a joined form are merged: their row and their joined rows
+            estimates = estimates.tocsr()
+            estimates.sort_indices()
+            found = estimates[np.concatenate([merged, np.arange(count, len(rows))])].tocoo()
+            owner = np.concatenate([merged, joined_owner])[found.row]
+        else:  # every query has one (one query alone): all rows merged
+            found = estimates.tocoo()
+            owner = np.asarray(owners, dtype=np.int64)[found.row]
         key = owner * estimates.shape[1] + found.col
         order = np.lexsort((-found.data, key))  # each (query, name): its best estimate first
         first = np.ones(len(order), dtype=bool)
@@ -441,6 +445,8 @@ class Screener:
         patch = sp.csr_matrix(
             (found.data[best], (rank, found.col[best])), shape=(len(merged), estimates.shape[1])
         )
+        if len(merged) == count:
+            return patch
         pick = np.arange(count)
         pick[merged] = count + np.arange(len(merged))
         return sp.vstack([estimates[:count], patch], format="csr")[pick]
