@@ -397,13 +397,19 @@ class Screener:
         return results
 
     def candidates(self, name: str, schema: str | None = None) -> list[str]:
-        """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall)."""
-        estimates = self._prescore([normalize_name(name)])
-        values = estimates.data
-        names = estimates.indices[values >= CANDIDATE_FLOOR]
-        order = np.argsort(-values[values >= CANDIDATE_FLOOR], kind="stable")[:MAX_CANDIDATES]
-        entity_ids = self.index.name_entity[names[order]]
-        return list(dict.fromkeys(self.index.entities[int(e)].id for e in entity_ids))
+        """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall):
+        a name in another script is searched under each of its Latin renderings, as
+        :meth:`screen_many` does (its candidates are those of every rendering)."""
+        found: list[int] = []
+        renderings = list(name_renderings(name))
+        estimates = self._prescore(renderings)
+        for row in range(len(renderings)):
+            start, end = estimates.indptr[row], estimates.indptr[row + 1]
+            values, names = estimates.data[start:end], estimates.indices[start:end]
+            above = values >= CANDIDATE_FLOOR
+            order = np.argsort(-values[above], kind="stable")[:MAX_CANDIDATES]
+            found += self.index.name_entity[names[above][order]].tolist()
+        return list(dict.fromkeys(self.index.entities[e].id for e in found))
 
     def _prescore(self, normalized: Sequence[NormalizedName]) -> sp.csr_matrix:
         """The index's pre-score of every name for each query. A query with two adjacent
