@@ -60,6 +60,18 @@ def _open_store(*, rescreen: bool = False) -> Any:
     return store
 
 
+def _build_index(store: Any, report: ImportReport | None = None) -> None:
+    """Build and persist the matching index of the now-active versions, so that the first
+    screening after an import or activation reopens it instead of building it (seconds)."""
+    from clearance.matching import Screener
+    from clearance.store import OUTCOME_IMPORTED
+
+    if report is not None and not any(r.outcome == OUTCOME_IMPORTED for r in report.results):
+        return  # nothing changed: the index of these versions is built already
+
+    Screener.open(store)
+
+
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
@@ -89,7 +101,8 @@ def import_(
     stops the import with its file and line, and the store stays as it was. A list published
     before the active version of its dataset is refused unless --allow-older. Each dataset is
     printed as it is committed. Monitored records the change can affect are re-screened at once
-    (see `clearance alerts list`).
+    (see `clearance alerts list`), and the matching index of the new versions is built (so the
+    next screening only reopens it).
     """
     _check_format(format)
     with reporting_errors(doing="importing"):
@@ -101,6 +114,7 @@ def import_(
             report = store.import_paths(
                 paths, allow_older=allow_older, actor=user or "cli", progress=progress
             )
+        _build_index(store, report)
     _print_report(report, verbose, format)
 
 
@@ -127,6 +141,7 @@ def update(
                 raise ClearanceError(f"could not download the official lists: {exc}") from None
             with _Progress(format) as progress:
                 report = store.import_paths(files, progress=progress)
+            _build_index(store, report)
     _print_report(report, verbose, format)
 
 
@@ -290,7 +305,9 @@ def activate(
     Recorded in the audit trail (`clearance audit export`) with who did it and both versions.
     """
     with reporting_errors(doing="activating"):
-        version = _open_store(rescreen=True).activate(version_id, actor=user or "cli")
+        store = _open_store(rescreen=True)
+        version = store.activate(version_id, actor=user or "cli")
+        _build_index(store)
     out.print(Text(f"{version.dataset}: version {version.id} ({version.label}) is active"))
 
 

@@ -730,13 +730,17 @@ class NameIndex:
 
     def similarities(self, queries: list[str], listed: list[str]) -> np.ndarray:
         """``token_similarity(a, b)[0]`` of many (query token, listed token) pairs, in arrays
-        over the vocabulary's traits (listed tokens are vocabulary tokens)."""
+        over the vocabulary's traits (listed tokens are vocabulary tokens). Each distinct
+        pair is computed once: the cells of a batch's alignments repeat pairs many times."""
         local = {token: offset for offset, token in enumerate(dict.fromkeys(queries))}
         firsts = np.fromiter(map(local.__getitem__, queries), np.int64, len(queries))
         seconds = np.fromiter(map(self.vocab_ids.__getitem__, listed), np.int64, len(listed))
-        return similarity_arrays(
-            TokenTraits.of(list(local)).take(firsts), self.vocab_traits().take(seconds)
+        pairs, cells = np.unique(firsts * len(self.vocab) + seconds, return_inverse=True)
+        values = similarity_arrays(
+            TokenTraits.of(list(local)).take(pairs // len(self.vocab)),
+            self.vocab_traits().take(pairs % len(self.vocab)),
         )
+        return values[cells]
 
     def ocr_ids(self) -> dict[str, list[int]]:
         """Vocab ids by :func:`~clearance.matching.normalize.ocr_form` (made on first use)."""

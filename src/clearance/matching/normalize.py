@@ -690,8 +690,7 @@ def ocr_form(token: str) -> str:
     """The token as a scanner may have read it, look-alike glyphs folded to one spelling:
     "l0era" and "loera" or "mvharnmad" and "muhammad" share it. Tokens that are more than
     half digits (numbers, codes) are left as they are."""
-    digits = sum(c.isdigit() for c in token)
-    if digits * 2 > len(token):
+    if not token.isalpha() and sum(c.isdigit() for c in token) * 2 > len(token):
         return token
     text = token.translate(OCR_DIGITS)
     for glyphs, letter in _OCR_GLYPHS:

@@ -419,13 +419,19 @@ class Screener:
         return results
 
     def candidates(self, name: str, schema: str | None = None) -> list[str]:
-        """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall)."""
-        estimates = self._prescore([normalize_name(name)])
-        values = estimates.data
-        names = estimates.indices[values >= CANDIDATE_FLOOR]
-        order = np.argsort(-values[values >= CANDIDATE_FLOOR], kind="stable")[:MAX_CANDIDATES]
-        entity_ids = self.index.name_entity[names[order]]
-        return list(dict.fromkeys(self.index.entities[int(e)].id for e in entity_ids))
+        """Entity ids the candidate stage passes to scoring for ``name`` (to measure its recall):
+        a name in another script is searched under each of its Latin renderings, as
+        :meth:`screen_many` does (its candidates are those of every rendering)."""
+        found: list[int] = []
+        renderings = list(name_renderings(name))
+        estimates = self._prescore(renderings)
+        for row in range(len(renderings)):
+            start, end = estimates.indptr[row], estimates.indptr[row + 1]
+            values, names = estimates.data[start:end], estimates.indices[start:end]
+            above = values >= CANDIDATE_FLOOR
+            order = np.argsort(-values[above], kind="stable")[:MAX_CANDIDATES]
+            found += self.index.name_entity[names[above][order]].tolist()
+        return list(dict.fromkeys(self.index.entities[e].id for e in found))
 
     def _prescore(self, normalized: Sequence[NormalizedName]) -> sp.csr_matrix:
         """The index's pre-score of every name for each query. A query with two adjacent
@@ -443,19 +449,35 @@ class Screener:
                     rows.append((joined, (*kinds[:i], NAME, *kinds[i + 2 :])))
                     owners.append(q)
         estimates, _ = self.index.prescore(rows)
-        if len(rows) == len(normalized):
+        count = len(normalized)
+        if len(rows) == count:
             return estimates
-        found = estimates.tocoo()
-        owner = np.asarray(owners, dtype=np.int64)[found.row]
+        joined_owner = np.asarray(owners[count:], dtype=np.int64)
+        merged = np.unique(joined_owner)
+        if len(merged) < count:
+            # names in column order in every row (as the merge below gives them), then only
+            # the queries with a joined form are merged: their row and their joined rows
+            estimates = estimates.tocsr()
+            estimates.sort_indices()
+            found = estimates[np.concatenate([merged, np.arange(count, len(rows))])].tocoo()
+            owner = np.concatenate([merged, joined_owner])[found.row]
+        else:  # every query has one (one query alone): all rows merged
+            found = estimates.tocoo()
+            owner = np.asarray(owners, dtype=np.int64)[found.row]
         key = owner * estimates.shape[1] + found.col
         order = np.lexsort((-found.data, key))  # each (query, name): its best estimate first
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[order][1:] != key[order][:-1]
         best = order[first]
-        return sp.csr_matrix(
-            (found.data[best], (owner[best], found.col[best])),
-            shape=(len(normalized), estimates.shape[1]),
+        rank = np.searchsorted(merged, owner[best])  # rows of the merged queries, in order
+        patch = sp.csr_matrix(
+            (found.data[best], (rank, found.col[best])), shape=(len(merged), estimates.shape[1])
         )
+        if len(merged) == count:
+            return patch
+        pick = np.arange(count)
+        pick[merged] = count + np.arange(len(merged))
+        return sp.vstack([estimates[:count], patch], format="csr")[pick]
 
     def _score(
         self,

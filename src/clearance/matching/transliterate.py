@@ -37,6 +37,7 @@ _SEPARATORS = re.compile(r"[\s\u30fb\u00b7\u3001\u3000\u060c,/]+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
+@lru_cache(maxsize=8192)
 def script_of(char: str) -> str:
     """The script of one letter, by its Unicode name ("" for digits and punctuation)."""
     if not char.isalpha():
@@ -56,6 +57,7 @@ _SCRIPTS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def word_script(word: str) -> str:
     """The script of a word: that of its letters when they share one, "mixed" otherwise
     (kana with kanji is Japanese)."""
