@@ -115,6 +115,20 @@ def test_two_different_common_names_are_no_pair_unless_the_rest_is_rare() -> Non
     assert common < DEFAULT_THRESHOLD <= rare
 
 
+def test_given_names_swapped_among_common_names_are_another_name() -> None:
+    """'Ali Mohamed Hassan' written surname first is that name; "Mohamed Ali Hassan" (the
+    given names swapped, no rotation of the listed order) is another common name."""
+    from clearance.matching.scoring import align
+
+    listed = ("ali", "mohamed", "hassan")
+
+    def score(query: tuple[str, ...]) -> float:
+        return align(query, (0,) * 3, (5.0,) * 3, listed, (0,) * 3, (5.0,) * 3).score
+
+    assert score(("hassan", "ali", "mohamed")) >= DEFAULT_THRESHOLD  # surname first
+    assert score(("mohamed", "ali", "hassan")) < DEFAULT_THRESHOLD
+
+
 def test_a_cut_word_is_only_the_last_one_written() -> None:
     assert written_last("GUZMAN LOERA, Joa") == normalize_name("GUZMAN LOERA, Joa").tokens.index(
         "joa"

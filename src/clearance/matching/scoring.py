@@ -4,8 +4,11 @@ Tokens are paired one-to-one (best pairs first). The name score is the rarity-we
 of the pairs times how much of both names they cover: listed tokens missing from the query
 cost little (a dropped second surname or middle name), query tokens missing from the listed
 name a little more, and both missing at once (one shared token, each side with its own
-others) a lot. Secondary evidence (birth date, country, identifiers, schema) then moves the
-score up or down, each adjustment recorded for the explanation.
+others) a lot. Where the pairs prove little among people (common names of some population,
+:mod:`frequency`), a query that covers only part of the listed name, pairs two different
+common names or swaps its given names is not taken for the listed person. Secondary evidence
+(birth date, country, identifiers, schema) then moves the score up or down, each adjustment
+recorded for the explanation.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -106,6 +110,10 @@ FIRST_MISSING_COST = 2.0
 COMMON_PAIR_DOUBT = 3.0
 FEW_PEOPLE_EVIDENCE = 12.0
 FEW_PEOPLE_MISSING = 2.0
+#: Below ``PEOPLE_EVIDENCE``, pairs in an order that is no rotation of the listed one (not
+#: the surname moved to the front or back, but given names swapped: Kim Un Jong for 'KIM,
+#: Jong Un', Ali Mohamed Hassan for 'Hasan Mohamed Ali') cost up to this much coverage.
+SHUFFLED_COST = 1.0
 #: Kept for the index's pre-score: share of a missing listed token's weight it counts.
 MISSING_LISTED_FACTOR = MISSING_LISTED_COST
 #: Token weight factors by kind: particles and legal forms barely count.
@@ -871,11 +879,13 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
     first_missing = not any(0 in pair.listed for pair in pairs) and len(listed) > 1
     first = weights_l[0] / total_l if first_missing else 0.0
-    parts = (quality, shortfall, extra, end_extra, missing, first, evidence, people)
+    positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
+    descents = sum(b < a for a, b in pairwise(positions))
+    shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
+    parts = (quality, shortfall, extra, end_extra, missing, first, shuffled, evidence, people)
     score = float(_name_score(*parts))
     if not anchored:
         score *= NO_ANCHOR_FACTOR
-    positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     if positions != sorted(positions):
         score -= ORDER_PENALTY
     if not identical:
@@ -890,6 +900,7 @@ def _name_score(
     end_extra: Any,
     missing: Any,
     first_missing: Any,
+    shuffled: Any,
     evidence: Any,
     people: Any,
 ) -> Any:
@@ -920,6 +931,7 @@ def _name_score(
         + FIRST_MISSING_COST * crowd * first_missing
     )
     coverage = 1.0 - extra_cost - missing_cost - BOTH_MISSING_COST * extra * missing
+    coverage = coverage - SHUFFLED_COST * crowd * shuffled
     quality = np.maximum(0.0, quality - COMMON_PAIR_DOUBT * crowd * shortfall)
     return quality * np.maximum(0.0, coverage)
 
@@ -997,7 +1009,16 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
     end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
     first = np.where(~first_used & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0)
-    parts = (quality, shortfall, extra, end_extra / safe_q, missing, first, evidence, people)
+    # the listed positions in query order: descents, and the first and last of them
+    descents, start, previous = np.zeros(count), np.full(count, -1), np.full(count, -1)
+    for i in range(width_q):
+        at, paired = order[:, i], order[:, i] >= 0
+        descents += paired & (previous >= 0) & (at < previous)
+        start = np.where(paired & (start < 0), at, start)
+        previous = np.where(paired, at, previous)
+    shuffled = ((descents > 1) | ((descents == 1) & (previous > start))).astype(np.float64)
+    parts = (quality, shortfall, extra, end_extra / safe_q, missing, first)
+    parts += (shuffled, evidence, people)
     score = _name_score(*parts)
     score = np.where(anchored, score, score * NO_ANCHOR_FACTOR)
     score = np.where((result.query_1[:, 0] >= 0) & (total_q > 0) & (total_l > 0), score, 0.0)
