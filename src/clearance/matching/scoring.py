@@ -97,14 +97,13 @@ END_TOKENS = 3
 #: What the pairs prove among people: the population nats of their query tokens
 #: (:func:`frequency.rank_weight`, whatever the listed token: "fang" is not "fangwei"),
 #: times the similarity; a pair with a query token ranked in no population proves
-#: ``PEOPLE_EVIDENCE``. Below
-#: ``PEOPLE_EVIDENCE`` (a name thousands of people share), a query that matches only part
-#: of a listed name is not that person: a listed first token (the given name) the query lacks
-#: costs up to ``FIRST_MISSING_COST`` times its share of weight more, and two different
-#: common names paired short of equal (Mahmoud / Mohamed, Hashemi / Hashim, Jiang / Zhang)
-#: lose up to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below
-#: ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any listed token
-#: missing costs up to ``FEW_PEOPLE_MISSING`` times more.
+#: ``PEOPLE_EVIDENCE``. Below ``PEOPLE_EVIDENCE`` (a name thousands of people share), a
+#: query that matches only part of a listed name is not that person: a listed first token
+#: (the given name) the query lacks costs up to ``FIRST_MISSING_COST`` times its share of
+#: weight more, and two different common names paired short of equal (Mahmoud / Mohamed,
+#: Hashemi / Hashim, Jiang / Zhang) lose up to ``COMMON_PAIR_DOUBT`` times their shortfall
+#: again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
+#: listed token missing costs up to ``FEW_PEOPLE_MISSING`` times more.
 PEOPLE_EVIDENCE = 20.0
 FIRST_MISSING_COST = 2.0
 COMMON_PAIR_DOUBT = 3.0
@@ -918,7 +917,8 @@ def _name_score(
     Where the pairs prove little among people (``people``: see :data:`PEOPLE_EVIDENCE`), the
     listed name's first token left unpaired (``first_missing``: its share of the listed
     weight) costs more, every missing listed token more again below
-    :data:`FEW_PEOPLE_EVIDENCE`, and the shortfall of pairs of two different common names
+    :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
+    1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
     (``shortfall``: its share of the pairs' weight) is taken off the quality again.
     """
     weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
