@@ -130,6 +130,21 @@ def test_skeleton_joins_spellings_and_separates_names() -> None:
     assert not spellings.is_listed("Luis Rodriguez Rivera")
 
 
+def test_a_listed_name_less_its_honorifics_is_that_name_but_not_less_a_given_name() -> None:
+    titled = [
+        Entity("un:1", "Person", [Name("Haji Ahmad Shah"), Name("SHAH, Mullah Mohammed")]),
+        Entity("un:2", "Person", [Name("Sheikh Omar"), Name("Seyed Reza QASEMI")]),
+    ]
+    spellings = SpellingIndex(NameIndex.build(titled))
+    assert spellings.is_listed("Ahmed Shah") and spellings.is_listed("Muhammad Shah")
+    assert spellings.is_listed("Reza Ghasemi") and spellings.is_listed("Haji Ahmad Shah")
+    # a given name missing or added is another name; so is a one-word name left by a title
+    assert not spellings.is_listed("Shah") and not spellings.is_listed("Omar")
+    assert not spellings.is_listed("Ali Ahmad Shah")
+    assert not spellings.is_listed("Mohammed Ali Shah")
+    assert not spellings.is_listed("Omar Sheikh Ali")  # only the listed side loses titles
+
+
 def test_every_culture_has_its_tables_sources_and_name_order() -> None:
     found = {c.name for c in cultures()}
     assert found == {

@@ -143,6 +143,58 @@ def test_an_unpaired_surname_costs_more_when_the_pairs_prove_little(screener: Sc
     assert listed and listed[0].score >= DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("person", "listed"),
+    [
+        ("Reza Kazemi", "KAZEMI, Mohammad Reza"),  # the listed given name missing
+        ("Yusuf Adamu", "ADAMU, Salih Yusuf"),
+        ("Han Wei", "WEI, Ta Han"),  # short, very common syllables
+        ("Muhammad Ahmed", "AHMED, Muhammad Yunis"),  # two of the commonest names
+    ],
+)
+def test_common_names_matching_part_of_a_listed_name_do_not_alert(
+    screener: Screener, person: str, listed: str
+) -> None:
+    """Thousands of people are called "Reza Kazemi": matching two of the three names of
+    'KAZEMI, Mohammad Reza' does not make one of them that person, while the full listed
+    name still alerts, even with another birth date."""
+    near = screener.screen(person, "Person", threshold=0.5)
+    owner = {h.matched_name: h.entity_id for h in near}.get(listed)
+    assert owner and not screener.screen(person, schema="Person")
+    full = screener.screen(listed, schema="Person", birth_date="1901-02-03")
+    assert owner in {h.entity_id for h in full}
+
+
+def test_two_different_common_names_are_no_pair_unless_the_rest_is_rare() -> None:
+    """Jiang is not Zhang, Mahmoud is not Mohamed: where the rest of the name proves little,
+    such a pair costs its shortfall again; the same pairing beside a rare name does not."""
+    from clearance.matching.scoring import align
+
+    def score(query: tuple[str, ...], listed: tuple[str, ...], weight: float) -> float:
+        return align(
+            query, (0,) * len(query), (weight,) * len(query),
+            listed, (0,) * len(listed), (weight,) * len(listed),
+        ).score  # fmt: skip
+
+    common = score(("mahmoud", "hassan"), ("mohamed", "hassan"), 5.0)
+    rare = score(("mahmoud", "zerfaoui"), ("mohamed", "zerfaoui"), 5.0)
+    assert common < DEFAULT_THRESHOLD <= rare
+
+
+def test_given_names_swapped_among_common_names_are_another_name() -> None:
+    """'Ali Mohamed Hassan' written surname first is that name; "Mohamed Ali Hassan" (the
+    given names swapped, no rotation of the listed order) is another common name."""
+    from clearance.matching.scoring import align
+
+    listed = ("ali", "mohamed", "hassan")
+
+    def score(query: tuple[str, ...]) -> float:
+        return align(query, (0,) * 3, (5.0,) * 3, listed, (0,) * 3, (5.0,) * 3).score
+
+    assert score(("hassan", "ali", "mohamed")) >= DEFAULT_THRESHOLD  # surname first
+    assert score(("mohamed", "ali", "hassan")) < DEFAULT_THRESHOLD
+
+
 def test_a_cut_word_is_only_the_last_one_written() -> None:
     assert written_last("GUZMAN LOERA, Joa") == normalize_name("GUZMAN LOERA, Joa").tokens.index(
         "joa"

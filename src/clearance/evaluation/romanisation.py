@@ -275,12 +275,42 @@ def spelling(token: str) -> str:
     return f"={group[0]}" if group else skeleton(token)
 
 
+#: Honorifics and titles written before a name on the lists ("Haji Ahmad Shah", "Mullah
+#: Mohammed Shah", "Seyed Reza..."): religious, scholarly and courtesy titles, in their usual
+#: romanisations (the evaluation's own list, folded; it does not borrow the matcher's). A
+#: person named "Ahmed Shah" IS the listed "Haji Ahmad Shah" by name. Words that are also
+#: ordinary names or surnames in their own right (Said, Hafez, Amir, Malik, Imam) are not
+#: on it.
+HONORIFICS = frozenset(
+    {
+        "haji", "hajji", "hadji", "hajj", "alhaji", "alhajji", "alhaj", "elhadj", "hadj",
+        "mullah", "mulla", "molla", "mollah", "moulla",
+        "maulvi", "mawlawi", "maulavi", "mawlavi", "moulvi", "molvi", "mawlvi", "mowlawi",
+        "maulana", "mawlana", "moulana", "molana",
+        "sheikh", "shaikh", "sheik", "shaykh", "shaykhah", "sheykh", "cheikh", "cheik",
+        "sayyid", "sayyed", "seyed", "seyyed", "syed", "seyyid",
+        "qari", "hafiz", "hafidh", "mufti", "ustad", "ustadh", "ustaz",
+        "dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "sir",
+    }
+)  # fmt: skip
+
+
 class SpellingIndex:
     """Listed names by spelling-insensitive key, to tell a name that IS a listed name in
-    another spelling ("Hossein Mousavi" for "MUSAVI, Hossein") from a different name."""
+    another spelling ("Hossein Mousavi" for "MUSAVI, Hossein"), or the listed name less its
+    honorifics ("Muhammad Shah" for "Mullah Mohammed Shah"), from a different name.
+
+    A listed name is keyed as written and, where it carries :data:`HONORIFICS` and at least
+    two other words, without them (a one-word name left by "Sheikh Ahmad" would make every
+    Ahmad listed). Only the listed side is stripped: a drawn "Ali Sheikh" has the surname
+    Sheikh."""
 
     def __init__(self, index: NameIndex) -> None:
         self.keys = {self._key(tokens) for tokens in index.token_sets}
+        for tokens in index.token_sets:
+            plain = tokens - HONORIFICS
+            if plain != tokens and len(plain) >= 2:
+                self.keys.add(self._key(plain))
 
     @staticmethod
     def _key(tokens: frozenset[str]) -> frozenset[str]:

@@ -4,8 +4,11 @@ Tokens are paired one-to-one (best pairs first). The name score is the rarity-we
 of the pairs times how much of both names they cover: listed tokens missing from the query
 cost little (a dropped second surname or middle name), query tokens missing from the listed
 name a little more, and both missing at once (one shared token, each side with its own
-others) a lot. Secondary evidence (birth date, country, identifiers, schema) then moves the
-score up or down, each adjustment recorded for the explanation.
+others) a lot. Where the pairs prove little among people (common names of some population,
+:mod:`frequency`), a query that covers only part of the listed name, pairs two different
+common names or swaps its given names is not taken for the listed person. Secondary evidence
+(birth date, country, identifiers, schema) then moves the score up or down, each adjustment
+recorded for the explanation.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -89,6 +93,25 @@ STRONG_EVIDENCE = 12.0
 #: one at either end of a query of ``END_TOKENS`` tokens or more counts up to twice.
 POPULATION_EVIDENCE = 18.0
 END_TOKENS = 3
+#: What the pairs prove among people: the population nats of their query tokens
+#: (:func:`frequency.rank_weight`, whatever the listed token: "fang" is not "fangwei"),
+#: times the similarity; a pair with a query token ranked in no population proves
+#: ``PEOPLE_EVIDENCE``. Below ``PEOPLE_EVIDENCE`` (a name thousands of people share), a
+#: query that matches only part of a listed name is not that person: a listed first token
+#: (the given name) the query lacks costs up to ``FIRST_MISSING_COST`` times its share of
+#: weight more, and two different common names paired short of equal (Mahmoud / Mohamed,
+#: Hashemi / Hashim, Jiang / Zhang) lose up to ``COMMON_PAIR_DOUBT`` times their shortfall
+#: again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
+#: listed token missing costs up to ``FEW_PEOPLE_MISSING`` times more.
+PEOPLE_EVIDENCE = 20.0
+FIRST_MISSING_COST = 2.0
+COMMON_PAIR_DOUBT = 3.0
+FEW_PEOPLE_EVIDENCE = 12.0
+FEW_PEOPLE_MISSING = 2.0
+#: Below ``PEOPLE_EVIDENCE``, pairs in an order that is no rotation of the listed one (not
+#: the surname moved to the front or back, but given names swapped: Kim Un Jong for 'KIM,
+#: Jong Un', Ali Mohamed Hassan for 'Hasan Mohamed Ali') cost up to this much coverage.
+SHUFFLED_COST = 1.0
 #: Kept for the index's pre-score: share of a missing listed token's weight it counts.
 MISSING_LISTED_FACTOR = MISSING_LISTED_COST
 #: Token weight factors by kind: particles and legal forms barely count.
@@ -880,6 +903,9 @@ class _Side:
     initials: np.ndarray  # code of each token's first letter
     kinds: np.ndarray
     weights: np.ndarray
+    ranked: np.ndarray  # a ranked name of some population (frequency.rank() > 0)
+    nats: np.ndarray  # frequency.rank_weight() of ranked names, else 0
+    common: np.ndarray  # frequency.is_common()
 
     @classmethod
     def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
@@ -897,12 +923,16 @@ class _Side:
             return table
 
         first_letters = np.array(tokens, dtype="<U1").view(np.uint32) if tokens else []
+        ranks = frequency.ranks(tokens)
         return cls(
             counts=counts,
             lengths=padded(np.fromiter(map(len, tokens), np.int64, len(tokens)), 0),
             initials=padded(first_letters, 0),
             kinds=padded([k for x in inputs for k in x[start + 1]], -1),
             weights=padded([w for x in inputs for w in x[start + 2]], 0.0),
+            ranked=padded(ranks > 0, False).astype(bool),
+            nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
+            common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
@@ -940,7 +970,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     identical = query == listed
     if not pairs or total_q <= 0 or total_l <= 0:
         return 0.0, identical
-    matched_q = matched_l = weighted = evidence = 0.0
+    matched_q = matched_l = weighted = evidence = doubtful = people = 0.0
     anchored = False
     for pair in pairs:
         weight_q = sum(weights_q[i] for i in pair.query)
@@ -949,6 +979,15 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
         matched_l += weight_l
         weighted += pair.similarity * (weight_q + weight_l)
         evidence += pair.similarity * weight_l
+        ranks = [frequency.rank(query[i]) for i in pair.query]
+        if all(ranks):
+            people += pair.similarity * sum(map(frequency.rank_weight, ranks))
+        else:
+            people += PEOPLE_EVIDENCE
+        if all(frequency.is_common(query[i]) for i in pair.query) and all(
+            frequency.is_common(listed[j]) for j in pair.listed
+        ):
+            doubtful += (1.0 - pair.similarity) * (weight_q + weight_l)
         if (
             not anchored
             and pair.similarity >= ANCHOR_SIMILARITY
@@ -958,6 +997,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
             anchored = True
     pair_weight = matched_q + matched_l
     quality = weighted / pair_weight if pair_weight > 0 else 0.0
+    shortfall = doubtful / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
     total_l -= cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
@@ -965,10 +1005,15 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
     end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
-    score = float(_name_score(quality, extra, end_extra, missing, evidence))
+    first_missing = not any(0 in pair.listed for pair in pairs) and len(listed) > 1
+    first = weights_l[0] / total_l if first_missing else 0.0
+    positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
+    descents = sum(b < a for a, b in pairwise(positions))
+    shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
+    parts = (quality, shortfall, extra, end_extra, missing, first, shuffled, evidence, people)
+    score = float(_name_score(*parts))
     if not anchored:
         score *= NO_ANCHOR_FACTOR
-    positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     if positions != sorted(positions):
         score -= ORDER_PENALTY
     if not identical:
@@ -977,7 +1022,15 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
 
 
 def _name_score(
-    quality: Any, extra: Any, end_extra: Any, missing: Any, evidence: Any
+    quality: Any,
+    shortfall: Any,
+    extra: Any,
+    end_extra: Any,
+    missing: Any,
+    first_missing: Any,
+    shuffled: Any,
+    evidence: Any,
+    people: Any,
 ) -> Any:
     """The name score from an alignment's parts, for one alignment (floats) or many (arrays):
     :func:`alignment_score` and :func:`_score_alignments` both end here.
@@ -989,16 +1042,26 @@ def _name_score(
     what is left uncovered costs up to twice as much, and a query token left unpaired at
     either end of the name (``end_extra``: its given name or surname, not a middle name)
     counts up to twice.
+
+    Where the pairs prove little among people (``people``: see :data:`PEOPLE_EVIDENCE`), the
+    listed name's first token left unpaired (``first_missing``: its share of the listed
+    weight) costs more, every missing listed token more again below
+    :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
+    1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
+    (``shortfall``: its share of the pairs' weight) is taken off the quality again.
     """
     weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
     common = np.maximum(0.0, 1.0 - evidence / POPULATION_EVIDENCE)
+    crowd = np.maximum(0.0, 1.0 - people / PEOPLE_EVIDENCE)
+    few = np.maximum(0.0, 1.0 - people / FEW_PEOPLE_EVIDENCE)
     extra_cost = EXTRA_QUERY_COST * (1.0 + common) * np.minimum(1.0, extra + common * end_extra)
-    coverage = (
-        1.0
-        - extra_cost
-        - MISSING_LISTED_COST * (1.0 + weak) * missing
-        - BOTH_MISSING_COST * extra * missing
+    missing_cost = (
+        MISSING_LISTED_COST * (1.0 + weak + FEW_PEOPLE_MISSING * few) * missing
+        + FIRST_MISSING_COST * crowd * first_missing
     )
+    coverage = 1.0 - extra_cost - missing_cost - BOTH_MISSING_COST * extra * missing
+    coverage = coverage - SHUFFLED_COST * crowd * shuffled
+    quality = np.maximum(0.0, quality - COMMON_PAIR_DOUBT * crowd * shortfall)
     return quality * np.maximum(0.0, coverage)
 
 
@@ -1042,11 +1105,17 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         one = (first >= 0) & (kinds[rows, np.maximum(first, 0)] == NAME)
         return one | ((second >= 0) & (kinds[rows, np.maximum(second, 0)] == NAME))
 
+    def all_of(flags: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        one = flags[rows, np.maximum(first, 0)]
+        return one & ((second < 0) | flags[rows, np.maximum(second, 0)])
+
     matched_q, matched_l = np.zeros(count), np.zeros(count)
     weighted, evidence = np.zeros(count), np.zeros(count)
+    people, doubtful = np.zeros(count), np.zeros(count)
     anchored = np.zeros(count, dtype=bool)
     order = np.full((count, width_q), -1)
     used = np.zeros((count, width_q), dtype=bool)
+    first_used = np.zeros(count, dtype=bool)  # the listed name's first token is paired
     for k in range(result.query_1.shape[1]):
         q1, q2 = result.query_1[:, k], result.query_2[:, k]
         l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
@@ -1056,6 +1125,11 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         matched_l += weight_l
         weighted += similarity * (weight_q + weight_l)
         evidence += similarity * weight_l
+        ranked = all_of(query.ranked, q1, q2)
+        proved = np.where(ranked, similarity * gather(query.nats, q1, q2), PEOPLE_EVIDENCE)
+        people += np.where(q1 >= 0, proved, 0.0)
+        names = all_of(query.common, q1, q2) & all_of(listed.common, l1, l2)
+        doubtful += np.where(names, (1.0 - similarity) * (weight_q + weight_l), 0.0)
         anchored |= (
             (similarity >= ANCHOR_SIMILARITY)
             & any_name(kinds_q, q1, q2)
@@ -1066,9 +1140,11 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         used[rows[paired], q1[paired]] = True
         joined = q2 >= 0
         used[rows[joined], q2[joined]] = True
+        first_used |= (l1 == 0) | (l2 == 0)
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
     total_l -= _cut_tails(result, query, listed)
+    shortfall = np.where(pair_weight > 0, doubtful / np.where(pair_weight > 0, pair_weight, 1), 0)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
     missing = np.maximum(0.0, 1.0 - matched_l / safe_l)
@@ -1077,7 +1153,18 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     ends = query.counts >= END_TOKENS
     end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
     end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
-    score = _name_score(quality, extra, end_extra / safe_q, missing, evidence)
+    first = np.where(~first_used & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0)
+    # the listed positions in query order: descents, and the first and last of them
+    descents, start, previous = np.zeros(count), np.full(count, -1), np.full(count, -1)
+    for i in range(width_q):
+        at, paired = order[:, i], order[:, i] >= 0
+        descents += paired & (previous >= 0) & (at < previous)
+        start = np.where(paired & (start < 0), at, start)
+        previous = np.where(paired, at, previous)
+    shuffled = ((descents > 1) | ((descents == 1) & (previous > start))).astype(np.float64)
+    parts = (quality, shortfall, extra, end_extra / safe_q, missing, first)
+    parts += (shuffled, evidence, people)
+    score = _name_score(*parts)
     score = np.where(anchored, score, score * NO_ANCHOR_FACTOR)
     score = np.where((result.query_1[:, 0] >= 0) & (total_q > 0) & (total_l > 0), score, 0.0)
     # pairs out of order: a listed position below one taken by an earlier query token
