@@ -112,6 +112,10 @@ FEW_PEOPLE_MISSING = 2.0
 #: the surname moved to the front or back, but given names swapped: Kim Un Jong for 'KIM,
 #: Jong Un', Ali Mohamed Hassan for 'Hasan Mohamed Ali') cost up to this much coverage.
 SHUFFLED_COST = 1.0
+#: What the people rules above take off leaves at least this share of the coverage without
+#: them: a common surname alone against a listed full name ("Petrov" / 'Ivan Petrov') is a
+#: weak match that a search still lists, never nothing, and never an alert (at most half).
+PEOPLE_FLOOR = 0.5
 #: Kept for the index's pre-score: share of a missing listed token's weight it counts.
 MISSING_LISTED_FACTOR = MISSING_LISTED_COST
 #: Token weight factors by kind: particles and legal forms barely count.
@@ -1048,19 +1052,26 @@ def _name_score(
     weight) costs more, every missing listed token more again below
     :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
     1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
-    (``shortfall``: its share of the pairs' weight) is taken off the quality again.
+    (``shortfall``: its share of the pairs' weight) is taken off the quality again. These
+    people costs leave at least :data:`PEOPLE_FLOOR` of the coverage without them.
     """
     weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
     common = np.maximum(0.0, 1.0 - evidence / POPULATION_EVIDENCE)
     crowd = np.maximum(0.0, 1.0 - people / PEOPLE_EVIDENCE)
     few = np.maximum(0.0, 1.0 - people / FEW_PEOPLE_EVIDENCE)
     extra_cost = EXTRA_QUERY_COST * (1.0 + common) * np.minimum(1.0, extra + common * end_extra)
-    missing_cost = (
-        MISSING_LISTED_COST * (1.0 + weak + FEW_PEOPLE_MISSING * few) * missing
-        + FIRST_MISSING_COST * crowd * first_missing
+    plain = (
+        1.0
+        - extra_cost
+        - MISSING_LISTED_COST * (1.0 + weak) * missing
+        - BOTH_MISSING_COST * extra * missing
     )
-    coverage = 1.0 - extra_cost - missing_cost - BOTH_MISSING_COST * extra * missing
-    coverage = coverage - SHUFFLED_COST * crowd * shuffled
+    people_cost = (
+        MISSING_LISTED_COST * FEW_PEOPLE_MISSING * few * missing
+        + FIRST_MISSING_COST * crowd * first_missing
+        + SHUFFLED_COST * crowd * shuffled
+    )
+    coverage = np.maximum(plain - people_cost, PEOPLE_FLOOR * plain)
     quality = np.maximum(0.0, quality - COMMON_PAIR_DOUBT * crowd * shortfall)
     return quality * np.maximum(0.0, coverage)
 
