@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from clearance.matching import frequency
-from clearance.matching.name_keys import KeyIndex
+from clearance.matching.name_keys import KeyIndex, trigrams
 from clearance.matching.normalize import (
     NAME,
     fold,
@@ -224,11 +224,6 @@ class EntityTable(Sequence[EntityInfo]):
     def __iter__(self) -> Iterator[EntityInfo]:
         for position in range(len(self._infos)):
             yield self[position]
-
-
-def trigrams(token: str) -> list[str]:
-    padded = f" {token} "
-    return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
 @dataclass(slots=True)

@@ -36,9 +36,10 @@ COMMON_TRIPLE_SHARE = 0.02
 FILE = "keys.npz"
 
 
-def triples(key: str) -> list[str]:
-    """Letter triples of ``key`` with its ends marked ("^gz", "gzm", ..., "qn$")."""
-    padded = f"^{key}$"
+def trigrams(token: str) -> list[str]:
+    """Letter triples of a token or key with its ends marked (" gz", "gzm", ..., "qn ");
+    the index's token search uses the same."""
+    padded = f" {token} "
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
@@ -61,7 +62,7 @@ class KeyIndex:
             key = name_keys(tokens, kinds)[0]
             if len(key) < MIN_KEY_LENGTH:
                 continue
-            for gram in set(triples(key)):
+            for gram in set(trigrams(key)):
                 rows.append(gram_ids.setdefault(gram, len(gram_ids)))
                 cols.append(n)
         shape = (len(gram_ids), len(index.name_text))
@@ -106,7 +107,7 @@ class KeyIndex:
         for q, key in enumerate(keys):
             if len(key) < MIN_KEY_LENGTH:
                 continue
-            ids = [self.gram_ids[g] for g in set(triples(key)) if g in self.gram_ids]
+            ids = [self.gram_ids[g] for g in set(trigrams(key)) if g in self.gram_ids]
             weights = self.idf[ids] if ids else np.zeros(0, np.float32)
             norm = float(np.sqrt(np.square(weights).sum())) if ids else 0.0
             for g, w in zip(ids, weights.tolist(), strict=True):
