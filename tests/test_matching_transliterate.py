@@ -142,3 +142,12 @@ def test_a_batch_mixing_scripts_is_screened_like_its_names_one_by_one(screener: 
 def test_renderings_do_not_change_latin_screening(screener: Screener) -> None:
     hits = screener.screen("Vladimir Putin")
     assert hits[0].entity_id == PUTIN and hits[0].score == 1.0
+
+
+def test_greek_writes_foreign_j_and_w_as_the_press_does() -> None:
+    """τζ is a foreign j (Τζαβάντ = Javad), ου before a vowel a w (Σαμπαουί = Sabawi)."""
+    from clearance.matching.transliterate import _greek
+
+    assert _greek("τζαβαντ")[0] == "javad"
+    assert _greek("σαμπαουι")[0] == "sabawi"
+    assert _greek("πουτιν")[0] == "putin"  # ου before a consonant stays u

@@ -142,8 +142,10 @@ _GREEK_DIGRAPHS = {
     "ου": ("ou", "u"), "αυ": ("av", "af"), "ευ": ("ev", "ef"), "ηυ": ("iv", "if"),
     "αι": ("ai", "e"), "ει": ("ei", "i"), "οι": ("oi", "i"), "υι": ("yi", "i"),
     "μπ": ("mp", "b"), "ντ": ("nt", "d"), "γκ": ("gk", "g"), "γγ": ("ng", "ng"),
-    "γξ": ("nx", "nx"), "γχ": ("nch", "nch"), "τσ": ("ts", "ts"), "τζ": ("tz", "dz"),
+    "γξ": ("nx", "nx"), "γχ": ("nch", "nch"), "τσ": ("ts", "ts"), "τζ": ("tz", "j"),
 }  # fmt: skip
+#: Greek letters that are vowels: ου before one is how Greek writes a foreign w (Σαμπαουί).
+_GREEK_VOWELS = frozenset("αεηιουω")
 
 
 def _greek(word: str) -> list[str]:
@@ -154,7 +156,8 @@ def _greek(word: str) -> list[str]:
         while i < len(word):
             pair = _GREEK_DIGRAPHS.get(word[i : i + 2])
             if pair:
-                text.append(pair[phonetic])
+                w = phonetic and pair[0] == "ou" and word[i + 2 : i + 3] in _GREEK_VOWELS
+                text.append("w" if w else pair[phonetic])
                 i += 2
                 continue
             letter = _GREEK_LETTERS.get(word[i], anyascii(word[i]))
