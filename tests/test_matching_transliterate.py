@@ -154,3 +154,11 @@ def test_greek_writes_foreign_j_and_w_as_the_press_does() -> None:
     assert "javad" in readings("Τζαβάντ")
     assert "sabawi" in readings("Σαμπαουί")
     assert "putin" in readings("Πούτιν")  # ου before a consonant stays u
+
+
+def test_katakana_du_and_di_read_as_d() -> None:
+    """ヅ and ヂ, all but unused for a foreign z or j, stand for du and di in a name."""
+    from clearance.matching.normalize import name_renderings
+
+    readings = {t for n in name_renderings("アブヅル・ハミド") for t in n.tokens}
+    assert "abdoul" in readings and "hamid" in readings

@@ -376,11 +376,17 @@ _MORA = re.compile(r"(?:[bcdfghjkmnprstvwyz]*[aeiou]|n(?![aeiouy]))")
 _LONG = re.compile(r"([aeiou])\1+|ou")
 
 
+#: ヅ and ヂ (zu, ji in Hepburn) are all but unused for a foreign z or j, which are ズ and ジ:
+#: where they appear in a name they stand for du and di (アブヅル: Abdul), read as ドゥ and ディ.
+_FOREIGN_DU_DI = str.maketrans({"ヅ": "ドゥ", "ヂ": "ディ"})
+
+
 def _japanese(word: str, apart: bool = False) -> list[str]:
     """Hepburn with long vowels written once (Shinzo, Taro); kanji read as words, kept
     ``apart`` (a family name and a given name written together)."""
     import pykakasi
 
+    word = word.translate(_FOREIGN_DU_DI)
     parts = [re.sub(r"[^a-z]", "", i["hepburn"].lower()) for i in _kakasi(pykakasi).convert(word)]
     hepburn = "".join(parts)
     plain = _LONG.sub(lambda m: m[0][0], (" " if apart else "").join(parts))
