@@ -682,11 +682,10 @@ def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndar
         marked = damage_marked(x[0], x[1])
         side = 0 if marked else 1
         a, b = name_keys(x[0], x[1])[side], name_keys(x[3], x[4])[side]
-        if not marked and a == b and len(a) >= WHOLE_NAME_KEY:
-            pass  # the same letters in the same order, only the word breaks moved
-        elif not marked and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
+        moved_breaks = not marked and a == b  # the same letters, only word breaks moved
+        if not (marked or moved_breaks) and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
             continue
-        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked or a == b else WRITTEN_KEY):
+        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked or moved_breaks else WRITTEN_KEY):
             continue
         rows.append(p)
         query.append(a)
