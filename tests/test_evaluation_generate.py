@@ -258,3 +258,26 @@ def test_birth_date_classes_are_selectable_and_keep_the_exact_name(entities: lis
         year = listed[case.query]
         offsets = (0,) if case.variant_class == "dob_exact" else (-1, 1)
         assert int(case.birth_date[:4]) - year in offsets
+
+
+def test_a_cut_that_begins_many_listed_names_is_skipped_as_ambiguous() -> None:
+    """"LIMITED LIABILIT" begins the names of a dozen listed companies: no screener can tell
+    which one a field cut, so the variant is counted as skipped, not as a miss; a cut that
+    keeps a distinctive word stays a case."""
+    companies = [
+        Entity(f"us_ofac_sdn:{900 + i}", "Company", [Name(f"LIMITED LIABILITY COMPANY {word}")])
+        for i, word in enumerate(
+            ["GEOS", "ALIS", "DRAKE", "TRIMIX", "ANGAR", "POINTER", "MANEL", "TENRON", "KONSTANTA", "BALTINFOKOM", "DOLTA"]
+        )
+    ]
+    companies.append(Entity("us_ofac_sdn:999", "Company", [Name("GAZPROM TRANSGAZ UKHTA OOO")]))
+    index = NameIndex.build(companies)
+    assert len(index.entities_beginning("LIMITED LIABILIT")) == 11
+    assert index.entities_beginning("GAZPROM TRANSGAZ U") == {"us_ofac_sdn:999"}
+    test = build_test_set(
+        companies, seed=3, sample=20, classes=["truncated"], negatives=0, near_misses=0,
+        lookalikes=0, population=0,
+    )
+    assert test.skipped["truncated"].get("ambiguous_cut", 0) >= 1
+    for case in test.cases:
+        assert len(index.entities_beginning(case.query)) < 10

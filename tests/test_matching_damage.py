@@ -217,6 +217,25 @@ def test_a_cut_name_is_not_missing_the_words_the_field_lost(screener: Screener) 
     assert compare("Muhammad Khan", "KHANANI, Muhammad") < DEFAULT_THRESHOLD
 
 
+def test_a_field_cut_word_is_read_as_the_word_it_begins(screener: Screener) -> None:
+    """The cut word reaches the listed words it begins at the candidate stage (the rest of
+    the name is generic: "JOINT STOCK COMPANY"), may spell a particle ("Al" of "Alexis") and
+    is a cut even where both words fold alike ("MATBA" / "MATBAA"); an apostrophe counts in
+    the field width."""
+    sber = [h.caption for h in screener.screen("JOINT STOCK COMPANY SBER")]
+    assert sber and "SBERBANK" in sber[0]
+    cut = screener.screen("ROMERO RODRIGUEZ, Al")
+    assert cut and cut[0].caption == "ROMERO RODRIGUEZ, Alexis"
+    assert cut[0].score >= DEFAULT_THRESHOLD
+    person = screener.screen("KUZNETSOVA, Anas")  # a common surname, a given name cut short
+    assert person and person[0].caption.startswith("KUZNETSOVA, Anastasiya")
+    listed = "TURKEN DIJITAL MATBAA TEKNOLOJILERI BILGISAYAR BILISIM KIRTASIYE SANAYI"
+    assert compare("TURKEN DIJITAL MATBA", listed) >= DEFAULT_THRESHOLD
+    assert written_last("BA'ASYIR, Abduro") == 0  # 16 characters with its apostrophe
+    # one listed word is not two joined ones because another word follows it
+    assert compare("CORPOMEDIOS GV INVER", "CORPOMEDIOS GV INVERSIONES, C.A.") > 0.9
+
+
 @given(st.text("abcilmnorsuvw0123456789", max_size=12))
 def test_ocr_form_is_a_fold(token: str) -> None:
     """Reading a token again changes nothing, and a digit read as its letter reads alike."""

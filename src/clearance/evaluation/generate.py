@@ -21,6 +21,7 @@ from clearance.evaluation.birthdates import (
 )
 from clearance.evaluation.cases import EvalCase, EvalSet
 from clearance.evaluation.defaults import (
+    DEFAULT_LIMIT,
     DEFAULT_LOOKALIKES,
     DEFAULT_NEAR_MISSES,
     DEFAULT_NEGATIVES,
@@ -97,6 +98,13 @@ def _name_order(name: ListedName) -> tuple[str, str]:
     return (name.entity_id, name.full)
 
 
+#: A name cut so short that what is left begins the listed names of this many other parties
+#: (the hits a report keeps per query) names none of them: "LIMITED LIABILIT" or "JOINT STOCK
+#: COMP" is the start of hundreds of company names, and no screener can tell which one was
+#: meant. Such a variant is skipped as ambiguous, and counted.
+AMBIGUOUS_CUT = DEFAULT_LIMIT
+
+
 def make_variants(
     names: Iterable[ListedName],
     classes: Sequence[VariantClass],
@@ -130,6 +138,13 @@ def make_variants(
             expected = index.entities_named(source) | {name.entity_id}
             if index.entities_named(query) - expected:
                 skipped[variant_class.name]["ambiguous"] += 1
+                continue
+            if (
+                variant_class.cuts
+                and len(index.entities_beginning(query) - expected) >= AMBIGUOUS_CUT
+            ):
+                # "LIMITED LIABILIT": what the field kept begins the names of many parties
+                skipped[variant_class.name]["ambiguous_cut"] += 1
                 continue
             cases.append(
                 EvalCase(

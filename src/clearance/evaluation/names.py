@@ -8,6 +8,7 @@ entities share a sampled name.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -187,6 +188,9 @@ class NameIndex:
     by_key: dict[str, set[str]] = field(default_factory=dict)
     token_sets: list[frozenset[str]] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    #: (folded tokens in written order joined by spaces, entity id), sorted: names by how
+    #: they begin
+    written: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def build(cls, entities: Iterable[Entity]) -> NameIndex:
@@ -198,6 +202,7 @@ class NameIndex:
                 if not tokens:
                     continue
                 index.by_key.setdefault(" ".join(sorted(tokens)), set()).add(entity.id)
+                index.written.append((" ".join(tokens), entity.id))
                 token_set = frozenset(tokens)
                 if token_set in seen_sets:
                     continue
@@ -205,7 +210,22 @@ class NameIndex:
                 for token in token_set:
                     index.postings.setdefault(token, []).append(len(index.token_sets))
                 index.token_sets.append(token_set)
+        index.written.sort()
         return index
+
+    def entities_beginning(self, text: str) -> set[str]:
+        """Ids of entities with a listed name that begins with ``text`` as written (its last
+        word may be cut short), under :func:`fold_tokens`."""
+        start = " ".join(fold_tokens(text))
+        if not start:
+            return set()
+        first = bisect.bisect_left(self.written, (start, ""))
+        found: set[str] = set()
+        for written, entity_id in self.written[first:]:
+            if not written.startswith(start):
+                break
+            found.add(entity_id)
+        return found
 
     def document_frequency(self, word: str) -> int:
         """How many distinct listed names contain ``word`` (after folding)."""

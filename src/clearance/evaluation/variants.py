@@ -964,6 +964,8 @@ class VariantClass:
     damaged: bool = False
     #: A recall target of its own (the per-script targets); None: its kind's target.
     target: float | None = None
+    #: Its names may be cut at a field width, so what is left may begin many listed names.
+    cuts: bool = False
 
     @property
     def kind(self) -> str:
@@ -999,10 +1001,10 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("transposition_anywhere", transposition_anywhere, damaged=True),
     VariantClass("transposition_separator", transposition_separator, damaged=True),
     VariantClass("first_letter", first_letter, damaged=True),
-    VariantClass("truncated", truncated, damaged=True),
+    VariantClass("truncated", truncated, damaged=True, cuts=True),
     VariantClass("vowels_all", vowels_all, adversarial=True),
     VariantClass("merge_split", merge_split, damaged=True),
-    VariantClass("combined", combined, damaged=True),
+    VariantClass("combined", combined, damaged=True, cuts=True),
     *(VariantClass(name, rule, target=SCRIPT_TARGETS[name]) for name, rule in SCRIPT_RULES),
 )
 

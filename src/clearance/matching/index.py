@@ -19,6 +19,7 @@ the whole vocabulary is one sparse product too.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -46,10 +47,12 @@ from clearance.matching.normalize import (
 from clearance.matching.scoring import (
     INITIAL_SIMILARITY,
     KIND_FACTOR,
+    MIN_PREFIX,
     MISSING_LISTED_FACTOR,
     TokenTraits,
     normalize_identifier,
     phonetic_key,
+    prefix_similarity,
     similarity_arrays,
     token_similarity,
 )
@@ -74,6 +77,8 @@ WEAK_KIND = NAME_KINDS.index(NameKind.WEAK_ALIAS)
 #: Fuzzy token lookup: vocab tokens sharing at least this Dice share of trigrams are checked.
 TRIGRAM_DICE = 0.4
 MAX_FUZZY_TOKENS = 40
+#: Listed words a cut word reaches as their beginning, at most (in alphabetical order).
+MAX_COMPLETIONS = 64
 MIN_TOKEN_SIMILARITY = 0.6
 #: A listed token found inside a longer query token ("abubakr" holds "bakr"), candidates only.
 PART_SIMILARITY = 0.5
@@ -316,6 +321,7 @@ class NameIndex:
         self._ocr_ids: dict[str, list[int]] | None = None
         self._owners: tuple[list[int], list[bool]] | None = None
         self._keys: KeyIndex | None = None  # built with the index, or read with it
+        self._sorted_vocab: tuple[list[str], np.ndarray] | None = None
         # per-name total weight with missing tokens discounted: the pre-score's denominator
         self.name_weight = self._name_weights()
 
@@ -604,6 +610,31 @@ class NameIndex:
             cached = self._token_cache[(token, kind)]
         return cached
 
+    def cut_matches(self, token: str) -> TokenMatches:
+        """:meth:`token_matches` of a NAME word a field may have cut short, with the listed
+        words it begins added at :func:`~clearance.matching.scoring.prefix_similarity`: the
+        pre-score then proposes the names of "SBERBANK" for "JOINT STOCK COMPANY SBER"."""
+        own = self.token_matches(token, NAME)
+        if len(token) < MIN_PREFIX:
+            return own
+        if self._sorted_vocab is None:
+            order = np.argsort(np.array(self.vocab, dtype=object), kind="stable")
+            self._sorted_vocab = ([self.vocab[i] for i in order], order.astype(np.int32))
+        words, order = self._sorted_vocab
+        start = bisect.bisect_left(words, token)
+        end = bisect.bisect_left(words, token + "\U0010ffff", lo=start)
+        begun = [i for i in range(start, min(end, start + MAX_COMPLETIONS)) if words[i] != token]
+        if not begun:
+            return own
+        ids = np.concatenate([own.ids, order[begun]]).astype(np.int32)
+        similarities = np.concatenate(
+            [
+                own.similarities,
+                np.array([prefix_similarity(token, words[i]) for i in begun], dtype=np.float32),
+            ]
+        )
+        return TokenMatches(ids, similarities, own.weight)
+
     def lookup_tokens(self, keys: Iterable[tuple[str, int]]) -> None:
         """Find and cache the matches of every ``(token, kind)`` not cached yet.
 
@@ -849,9 +880,13 @@ class NameIndex:
         return keys // len(self.vocab), (keys % len(self.vocab)).astype(np.int32), counts
 
     def prescore(
-        self, queries: list[tuple[tuple[str, ...], tuple[int, ...]]]
+        self,
+        queries: list[tuple[tuple[str, ...], tuple[int, ...]]],
+        cuts: Sequence[int] | None = None,
     ) -> tuple[sp.csr_matrix, np.ndarray]:
         """Per query and name, a cheap estimate of the name score (one sparse product).
+        ``cuts`` gives per query the position of a word a field may have cut (-1: none),
+        which also reaches the listed words it begins (:meth:`cut_matches`).
 
         Returns the queries x names estimate matrix and each query's token weights total.
         """
@@ -861,10 +896,13 @@ class NameIndex:
             for token, kind in zip(tokens, kinds, strict=True)
         )
         cache = self._token_cache
+        cuts = cuts or [-1] * len(queries)
         matches = [
-            cache[(token, kind)]
-            for tokens, kinds in queries
-            for token, kind in zip(tokens, kinds, strict=True)
+            self.cut_matches(token)
+            if position == cut and kind == NAME
+            else cache[(token, kind)]
+            for (tokens, kinds), cut in zip(queries, cuts, strict=True)
+            for position, (token, kind) in enumerate(zip(tokens, kinds, strict=True))
         ]
         owner = np.repeat(np.arange(len(queries)), [len(tokens) for tokens, _ in queries])
         weights = np.array([m.weight for m in matches], dtype=np.float32)

@@ -714,9 +714,10 @@ MIN_FIELD_WIDTH = 16
 def written_last(text: str) -> int:
     """Position in ``normalize_name(text).tokens`` of the NAME token written last, -1 if
     none: where a fixed-width field cuts a name, this is the word it cuts."""
+    visible = " ".join(unicodedata.normalize("NFKC", text).translate(_VISIBLE_TABLE).split())
+    if len(visible) < MIN_FIELD_WIDTH:
+        return -1  # shorter than any legacy name field (apostrophes count): not cut by one
     cleaned = clean_text(text)
-    if len(cleaned) < MIN_FIELD_WIDTH:
-        return -1  # shorter than any legacy name field: not cut by one
     words = _words(cleaned.replace(",", " "))
     if not words:
         return -1
@@ -725,4 +726,18 @@ def written_last(text: str) -> int:
     if not last or last[-1] not in normalized.tokens:
         return -1
     position = len(normalized.tokens) - 1 - normalized.tokens[::-1].index(last[-1])
-    return position if normalized.kinds[position] == NAME else -1
+    # a cut word may spell a particle ("Al" of "Alexis"): it counts as the word it begins
+    return position if normalized.kinds[position] in (NAME, PARTICLE) else -1
+
+
+def read_cut(text: str, normalized: NormalizedName) -> tuple[int, tuple[int, ...]]:
+    """Where a field may have cut ``text`` (:func:`written_last`, -1 if nowhere) and the kinds
+    of ``normalized`` (its normalised name) with the cut word read as what it begins: a
+    legal-form word cut short ("COMP", "LIMI") weighs as the legal form, a cut word that
+    spells a particle ("Al" of "Alexis") is a name."""
+    cut = written_last(text)
+    kinds = normalized.kinds
+    if cut < 0:
+        return cut, kinds
+    kind = LEGAL if is_legal_prefix(normalized.tokens[cut]) else NAME
+    return cut, (*kinds[:cut], kind, *kinds[cut + 1 :])

@@ -195,18 +195,24 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     return similarity, how
 
 
+def begins(cut: str, word: str) -> bool:
+    """``cut`` (its digits read as letters) is the start of the longer ``word``, as written or
+    folded ("MATBA" of "MATBAA", though both fold to "matba")."""
+    cut = read_digits(cut)
+    if not cut or len(word) <= len(cut) or not cut.isalpha():
+        return False
+    return word.startswith(cut) or fold(word).startswith(fold(cut))
+
+
 def prefix_similarity(cut: str, word: str) -> float:
     """Similarity of a word cut short (the last written word of a name written at least as
     long as a field, see :func:`~clearance.matching.normalize.written_last`) to ``word`` it
     may begin, as written, folded or with its digits read as letters; 0 if it begins none.
     One or two letters left count as an initial."""
+    if not begins(cut, word):
+        return 0.0
     cut = read_digits(cut)
-    if not cut or len(word) <= len(cut) or not cut.isalpha():
-        return 0.0
-    folded_cut, folded_word = fold(cut), fold(word)
-    if not (word.startswith(cut) or folded_word.startswith(folded_cut)):
-        return 0.0
-    if len(folded_word) <= len(folded_cut):
+    if len(fold(word)) <= len(fold(cut)):
         return 0.0  # the same word spelled otherwise (Mohamed / Mohammed), not cut
     if len(cut) < MIN_PREFIX:
         return INITIAL_SIMILARITY
@@ -470,6 +476,10 @@ class Alignment:
     whole_name: float = 0.0
 
 
+#: A word read as two joined parts is at least this many letters longer than either part.
+JOIN_REST = 2
+
+
 def _joined_items(
     longer: tuple[str, ...],
     longer_kinds: tuple[int, ...],
@@ -493,6 +503,8 @@ def _joined_items(
             first, second = parts[j], parts[j + 1]
             if abs(len(first) + len(second) - len(token)) > 2:
                 continue
+            if len(token) < max(len(first), len(second)) + JOIN_REST:
+                continue  # the word is one part with a scrap: "corpomedios" / "corpomedios gv"
             similarity, how = token_similarity(token, first + second)
             if how in (EXACT, TRANSLITERATION, FUZZY) and similarity >= ANCHOR_SIMILARITY:
                 items.append(
@@ -948,7 +960,7 @@ def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
     after ``partner`` that nothing in the query pairs were never in the field, so they are
     not missing from it (``paired``: the listed positions the alignment pairs)."""
     query, _, _, listed, _, listed_weights, cut = x
-    if cut < 0 or partner < 0 or prefix_similarity(query[cut], listed[partner]) <= 0.0:
+    if cut < 0 or partner < 0 or not begins(query[cut], listed[partner]):
         return 0.0
     return sum(
         capped_weight(listed[j], listed_weights[j])

@@ -22,13 +22,11 @@ from clearance.countries import to_iso2
 from clearance.errors import InputError, Location
 from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, NameIndex, is_weak
 from clearance.matching.normalize import (
-    LEGAL,
     NAME,
     NormalizedName,
-    is_legal_prefix,
     name_renderings,
     normalize_name,
-    written_last,
+    read_cut,
 )
 from clearance.matching.scoring import (
     DOB_EXACT,
@@ -356,7 +354,8 @@ class Screener:
         self, queries: list[Query], normalized: list[NormalizedName], limit: int, threshold: float
     ) -> list[list[Hit]]:
         """:meth:`screen_many` of queries whose names are normalised already."""
-        estimates = self._prescore(normalized)
+        readings = [_cut_reading(q.name, n) for q, n in zip(queries, normalized, strict=True)]
+        estimates = self._prescore(normalized, readings)
         floor = max(0.0, threshold - PRESCORE_MARGIN)
         # per query, the names pre-scored at the floor or above, the best few where too many
         keep = estimates.data >= floor
@@ -386,14 +385,8 @@ class Screener:
         # every (query, candidate name) pair of the batch aligned at once
         inputs: list[AlignInput] = []
         for row, names in enumerate(chosen):
-            tokens, kinds = normalized[row].tokens, normalized[row].kinds
-            # a field cut is where the name as written ends: only a rendering that is the
-            # name as written (not a transliteration with other tokens) can carry it
-            as_written = normalized[row].tokens == normalize_name(queries[row].name).tokens
-            cut = written_last(queries[row].name) if as_written else -1
-            if cut >= 0 and is_legal_prefix(tokens[cut]):
-                # "COMP", "LIMI": a legal form cut short weighs as the legal form
-                kinds = (*kinds[:cut], LEGAL, *kinds[cut + 1 :])
+            tokens = normalized[row].tokens
+            cut, kinds = readings[row]
             weights = tuple(
                 self.index.token_matches(t, k).weight for t, k in zip(tokens, kinds, strict=True)
             )
@@ -424,7 +417,7 @@ class Screener:
         :meth:`screen_many` does (its candidates are those of every rendering)."""
         found: list[int] = []
         renderings = list(name_renderings(name))
-        estimates = self._prescore(renderings)
+        estimates = self._prescore(renderings, [_cut_reading(name, n) for n in renderings])
         for row in range(len(renderings)):
             start, end = estimates.indptr[row], estimates.indptr[row + 1]
             values, names = estimates.data[start:end], estimates.indices[start:end]
@@ -433,22 +426,27 @@ class Screener:
             found += self.index.name_entity[names[above][order]].tolist()
         return list(dict.fromkeys(self.index.entities[e].id for e in found))
 
-    def _prescore(self, normalized: Sequence[NormalizedName]) -> sp.csr_matrix:
-        """The index's pre-score of every name for each query. A query with two adjacent
-        words that are one listed word written apart ("Stani slav") is pre-scored with them
-        joined too, and keeps the better estimate of each name (the alignment pairs the
-        parts with the word, see scoring._joined_items)."""
-        rows = [(n.tokens, n.kinds) for n in normalized]
+    def _prescore(
+        self, normalized: Sequence[NormalizedName], readings: Sequence[tuple[int, tuple[int, ...]]]
+    ) -> sp.csr_matrix:
+        """The index's pre-score of every name for each query, its words read as
+        :func:`_cut_reading` gives them (a cut word also reaches the listed words it begins).
+        A query with two adjacent words that are one listed word written apart ("Stani
+        slav") is pre-scored with them joined too, and keeps the better estimate of each name
+        (the alignment pairs the parts with the word, see scoring._joined_items)."""
+        rows = [(n.tokens, kinds) for n, (_, kinds) in zip(normalized, readings, strict=True)]
+        cuts = [cut for cut, _ in readings]
         owners = list(range(len(rows)))
         vocab = self.index.vocab_ids
-        for q, n in enumerate(normalized):
-            tokens, kinds = n.tokens, n.kinds
+        for q in range(len(normalized)):
+            tokens, kinds = rows[q]
             for i in range(len(tokens) - 1):
                 if kinds[i] == kinds[i + 1] == NAME and tokens[i] + tokens[i + 1] in vocab:
                     joined = (*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2 :])
                     rows.append((joined, (*kinds[:i], NAME, *kinds[i + 2 :])))
                     owners.append(q)
-        estimates, _ = self.index.prescore(rows)
+                    cuts.append(-1)
+        estimates, _ = self.index.prescore(rows, cuts)
         count = len(normalized)
         if len(rows) == count:
             return estimates
@@ -650,6 +648,15 @@ def index_folder(key: str) -> Path:
     return config.home() / "index" / key
 
 
+def _cut_reading(written: str, normalized: NormalizedName) -> tuple[int, tuple[int, ...]]:
+    """:func:`~clearance.matching.normalize.read_cut` of a query written ``written``, of which
+    ``normalized`` is a rendering: a field cut is where the name as written ends, so only a
+    rendering that is the name as written (not a transliteration with other tokens) has one."""
+    if normalized.tokens != normalize_name(written).tokens:
+        return -1, normalized.kinds
+    return read_cut(written, normalized)
+
+
 def compare(name1: str, name2: str, schema: str = "Person") -> float:
     """Similarity in [0, 1] of two names, as the screener scores a name against a listed one.
 
@@ -660,10 +667,8 @@ def compare(name1: str, name2: str, schema: str = "Person") -> float:
     first, second = normalize_name(name1), normalize_name(name2)
     if not first.tokens or not second.tokens:
         return 0.0
-    weights_1 = tuple(KIND_FACTOR[k] for k in first.kinds)
     weights_2 = tuple(KIND_FACTOR[k] for k in second.kinds)
-    cut = written_last(name1)  # the first name is the query: its last word may be cut
-    alignment = align(
-        first.tokens, first.kinds, weights_1, second.tokens, second.kinds, weights_2, cut
-    )
+    cut, kinds = read_cut(name1, first)  # the first name is the query: its last word may be cut
+    weights_1 = tuple(KIND_FACTOR[k] for k in kinds)
+    alignment = align(first.tokens, kinds, weights_1, second.tokens, second.kinds, weights_2, cut)
     return round(alignment.score, 4)
