@@ -184,6 +184,23 @@ def test_legal_forms_written_out_slipped_or_stripped_are_canonical() -> None:
     assert normalize_name("CORPORATIVO SOSVAL, S.A. DE C.V.").kinds == (NAME, NAME, LEGAL)
 
 
+def test_legal_forms_damaged_by_scanners_and_slips_are_canonical() -> None:
+    """A legal form read through a scanner's glyphs ("L1MlTED", "J01NT"), with one slip in
+    a long word ("OBSNCHESTVO", "LIMITEDX") or, inside a phrase whose other words are whole,
+    in a short one ("JINT", "WTOCK", "SOCK" of JOINT / STOCK) is still the legal form."""
+    assert tokens("HERSTEL TRADING L1MlTED") == tokens("HERSTEL TRADING LIMITED")
+    assert tokens("PETROPARS LIMITEDX") == tokens("PETROPARS LIMITED")
+    assert tokens("PUBLIC J01NT STOCK COMPANY ASTRA") == tokens("PJSC ASTRA")
+    assert tokens("PUBLIC JINT STOCK COMPANY ASTRA") == tokens("PJSC ASTRA")
+    assert tokens("PUBLIC JOINT WTOCK COMPANY ASTRA") == tokens("PJSC ASTRA")
+    assert tokens("CLOSED JOINT-SOCK COMPANY ASTRA") == tokens("CJSC ASTRA")
+    assert tokens("JOINY STOCK COMPANY ASTRA") == tokens("JSC ASTRA")
+    slipped = "OBSNCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ASTRA"
+    assert tokens(slipped) == tokens("OOO ASTRA")
+    # a short word is no legal form on its own: STOCK POINT keeps POINT
+    assert normalize_name("STOCK POINT").kinds[1] == NAME
+
+
 def test_person_order_names_have_no_legal_forms() -> None:
     assert normalize_name("PAO, Yu Liang").kinds == (NAME, NAME, NAME)  # PAO is a surname
 

@@ -244,6 +244,9 @@ _LEGAL_SPAN = 6  # dotted forms such as "s.a. de c.v." span up to six tokens
 _LEGAL_FORM_PREFIXES = frozenset(form[:n] for form in LEGAL_FORMS for n in range(len(form) + 1))
 #: Words this long may carry one slip and still be a legal-form word ("LIMTIED", "COMAPNY").
 _LEGAL_FUZZY_LENGTH = 6
+#: Legal-form words this long or longer are read through a scanner's look-alike glyphs, and
+#: inside a phrase through one slip.
+_LEGAL_SLIP_LENGTH = 4
 #: A dotted acronym written as one word ("T.G.A.", "L.L.C."): one token, its letters joined.
 _DOTTED_ACRONYM = re.compile(r"^(?:[a-z0-9]\.){2,}[a-z0-9]?\.?$")
 
@@ -414,6 +417,12 @@ class _LegalVocabulary:
     by_skeleton: dict[str, str]
     forms: dict[str, str]
     by_length: dict[int, dict[str, str]]
+    #: the folded word of each legal-form word as written and as a scanner reads it
+    #: (:func:`ocr_form`: "L1MlTED", "J01NT"), and of the written words by length (a slip
+    #: is one edit of the word as written: "OBSNCHESTVO", "LIMITEDX")
+    by_ocr: dict[str, str]
+    written: dict[str, str]
+    written_by_length: dict[int, dict[str, str]]
 
 
 @lru_cache(maxsize=1)
@@ -441,7 +450,18 @@ def _legal_vocabulary() -> _LegalVocabulary:
     by_length = {
         n: {w: w for w in words if abs(len(w) - n) <= 1} for n in range(max(map(len, words)) + 2)
     }
-    return _LegalVocabulary(phrases, words, legal_only, by_skeleton, forms, by_length)
+    written = {w: fold(w) for phrase in LEGAL_PHRASES for w in phrase.split()}
+    written.update((form, fold(form)) for form in LEGAL_FORMS if len(form) >= 6)
+    written = {w: f for w, f in written.items() if f in words}
+    by_ocr = {ocr_form(w): f for w, f in written.items() if len(w) >= _LEGAL_SLIP_LENGTH}
+    written_by_length = {
+        n: {w: w for w in written if abs(len(w) - n) <= 1}
+        for n in range(max(map(len, written)) + 2)
+    }
+    return _LegalVocabulary(
+        phrases, words, legal_only, by_skeleton, forms, by_length, by_ocr, written,
+        written_by_length,
+    )
 
 
 #: Words that say what kind of firm a company is, not which one ("PASK TRADING" is PASK): they
@@ -487,10 +507,12 @@ def is_legal_prefix(word: str) -> bool:
 def _legal_word(part: str) -> str | None:
     """The folded legal-form word ``part`` is, allowing a slip in long words and a scanner's
     digits among its letters ("5tock", "aktsl0nernoe"), or None."""
+    vocabulary = _legal_vocabulary()
+    if len(part) >= _LEGAL_SLIP_LENGTH and ocr_form(part) in vocabulary.by_ocr:
+        return vocabulary.by_ocr[ocr_form(part)]
     part = read_digits(part)
     if not part.isalpha():
         return None
-    vocabulary = _legal_vocabulary()
     folded = fold(part)
     if folded in vocabulary.words:
         return folded
@@ -500,7 +522,24 @@ def _legal_word(part: str) -> str | None:
         return None
     near = vocabulary.by_length.get(len(folded), {})
     found = process.extractOne(folded, near, scorer=OSA.distance, score_cutoff=1)
-    return found[0] if found else None
+    return str(found[0]) if found else _written_slip(part)
+
+
+def _written_slip(part: str) -> str | None:
+    """The folded legal-form word ``part`` is one edit of as written ("OBSNCHESTVO"), or None."""
+    vocabulary = _legal_vocabulary()
+    near = vocabulary.written_by_length.get(len(part), {})
+    found = process.extractOne(part, near, scorer=OSA.distance, score_cutoff=1)
+    return vocabulary.written[found[0]] if found else None
+
+
+@lru_cache(maxsize=65536)
+def _legal_word_slipped(part: str) -> str | None:
+    """The folded legal-form word a short word is one slip of ("JINT", "WTOCK", "SOCK" of
+    JOINT / STOCK), or None: trusted only inside a legal phrase whose other words are whole."""
+    if not part.isalpha() or not _LEGAL_SLIP_LENGTH <= len(part) < _LEGAL_FUZZY_LENGTH:
+        return None
+    return _written_slip(part)
 
 
 def _legal_phrase(words: list[str | None], i: int) -> tuple[int, tuple[str, ...]] | None:
@@ -514,6 +553,24 @@ def _legal_phrase(words: list[str | None], i: int) -> tuple[int, tuple[str, ...]
         canonical = phrases.get(tuple(words[i:j]))  # type: ignore[arg-type]
         if canonical is not None:
             return j, canonical
+    return None
+
+
+def _slipped_phrase(
+    parts: list[str], words: list[str | None], i: int
+) -> tuple[int, tuple[str, ...]] | None:
+    """:func:`_legal_phrase` with one short word slipped ("PUBLIC JINT STOCK COMPANY"):
+    the phrase's other words, at least two, are whole legal-form words."""
+    for k in range(i, min(len(parts), i + _LONGEST_LEGAL_PHRASE)):
+        if words[k] is not None:
+            continue
+        slipped = _legal_word_slipped(parts[k])
+        if slipped is None:
+            return None
+        found = _legal_phrase([*words[:k], slipped, *words[k + 1 :]], i)
+        if found and found[0] - i >= 3 and found[0] > k:
+            return found
+        return None
     return None
 
 
@@ -550,7 +607,10 @@ def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, in
     while i < len(parts):
         found: tuple[int, tuple[str, ...]] | None = None
         if legal and (words[i] is not None or parts[i] in _LEGAL_FORM_PREFIXES):
-            found = _legal_phrase(words, i) or _single_legal(parts, words, i)
+            found = _legal_phrase(words, i) or _slipped_phrase(parts, words, i)
+            found = found or _single_legal(parts, words, i)
+        elif legal and _legal_word_slipped(parts[i]):
+            found = _slipped_phrase(parts, words, i)
         if found:
             out.extend((token, LEGAL) for token in found[1])
             i = found[0]
