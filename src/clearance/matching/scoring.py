@@ -632,11 +632,12 @@ def token_similarities(queries: list[str], listed: list[str]) -> list[float]:
 #: ``WRITTEN_KEY`` letters or more, and at most one common name among its words: a slip
 #: between two names made of common names (Rivera / Olivera) is another person; but the
 #: same letters in the same order with only the word breaks moved ("KIMS E GON") are the
-#: name, from ``WHOLE_NAME_KEY`` letters on.
+#: name, from ``MOVED_BREAKS_KEY`` letters on ("YKA-YC" is the tail number YK-AYC).
 WHOLE_NAME_SIMILARITY = 0.8
 WHOLE_NAME_BASE = 0.8
 WHOLE_NAME_SPAN = 0.12
 WHOLE_NAME_KEY = 7
+MOVED_BREAKS_KEY = 5
 WRITTEN_SIMILARITY = 0.9
 WRITTEN_KEY = 10
 WRITTEN_COMMON_WORDS = 1
@@ -697,7 +698,8 @@ def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndar
         moved_breaks = not marked and a == b  # the same letters, only word breaks moved
         if not (marked or moved_breaks) and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
             continue
-        if min(len(a), len(b)) < (WHOLE_NAME_KEY if marked or moved_breaks else WRITTEN_KEY):
+        shortest = MOVED_BREAKS_KEY if moved_breaks else WHOLE_NAME_KEY if marked else WRITTEN_KEY
+        if min(len(a), len(b)) < shortest:
             continue
         rows.append(p)
         query.append(a)
