@@ -421,6 +421,7 @@ class _LegalVocabulary:
     #: (:func:`ocr_form`: "L1MlTED", "J01NT"), and of the written words by length (a slip
     #: is one edit of the word as written: "OBSNCHESTVO", "LIMITEDX")
     by_ocr: dict[str, str]
+    short_skeletons: dict[str, str]
     written: dict[str, str]
     written_by_length: dict[int, dict[str, str]]
 
@@ -454,13 +455,17 @@ def _legal_vocabulary() -> _LegalVocabulary:
     written.update((form, fold(form)) for form in LEGAL_FORMS if len(form) >= 6)
     written = {w: f for w, f in written.items() if f in words}
     by_ocr = {ocr_form(w): f for w, f in written.items() if len(w) >= _LEGAL_SLIP_LENGTH}
+    short_skeletons: dict[str, str] = {}
+    for w, f in written.items():  # "JNT", "STCK", "OPN": joint, stock, open stripped of vowels
+        if _LEGAL_SLIP_LENGTH <= len(w) < 6 and len(skeleton(w)) >= 3:
+            short_skeletons.setdefault(skeleton(w), f)
     written_by_length = {
         n: {w: w for w in written if abs(len(w) - n) <= 1}
         for n in range(max(map(len, written)) + 2)
     }
     return _LegalVocabulary(
-        phrases, words, legal_only, by_skeleton, forms, by_length, by_ocr, written,
-        written_by_length,
+        phrases, words, legal_only, by_skeleton, forms, by_length, by_ocr, short_skeletons,
+        written, written_by_length,
     )
 
 
@@ -534,12 +539,20 @@ def _written_slip(part: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _legal_word_slipped(part: str) -> str | None:
+def _legal_word_slipped(part: str) -> tuple[str, bool] | None:
     """The folded legal-form word a short word is one slip of ("JINT", "WTOCK", "SOCK" of
-    JOINT / STOCK), or None: trusted only inside a legal phrase whose other words are whole."""
-    if not part.isalpha() or not _LEGAL_SLIP_LENGTH <= len(part) < _LEGAL_FUZZY_LENGTH:
+    JOINT / STOCK) or is without its vowels ("JNT", "STCK"), and whether it is a slip; None
+    if neither. Trusted only inside a legal phrase (see :func:`_slipped_phrase`)."""
+    if not part.isalpha() or len(part) >= _LEGAL_FUZZY_LENGTH:
         return None
-    return _written_slip(part)
+    if len(part) >= 3 and _LEGAL_VOWELS.isdisjoint(part[1:]):
+        found = _legal_vocabulary().short_skeletons.get(skeleton(part))
+        if found:
+            return found, False
+    if len(part) < _LEGAL_SLIP_LENGTH:
+        return None
+    slipped = _written_slip(part)
+    return (slipped, True) if slipped else None
 
 
 def _legal_phrase(words: list[str | None], i: int) -> tuple[int, tuple[str, ...]] | None:
@@ -559,18 +572,24 @@ def _legal_phrase(words: list[str | None], i: int) -> tuple[int, tuple[str, ...]
 def _slipped_phrase(
     parts: list[str], words: list[str | None], i: int
 ) -> tuple[int, tuple[str, ...]] | None:
-    """:func:`_legal_phrase` with one short word slipped ("PUBLIC JINT STOCK COMPANY"):
-    the phrase's other words, at least two, are whole legal-form words."""
+    """:func:`_legal_phrase` of three words or more with short words damaged: one slipped
+    ("PUBLIC JINT STOCK COMPANY") or any stripped of their vowels ("PBLC JNT STCK CMPNY")."""
+    read = list(words)
+    slips = 0
     for k in range(i, min(len(parts), i + _LONGEST_LEGAL_PHRASE)):
-        if words[k] is not None:
+        if read[k] is not None:
             continue
         slipped = _legal_word_slipped(parts[k])
         if slipped is None:
-            return None
-        found = _legal_phrase([*words[:k], slipped, *words[k + 1 :]], i)
-        if found and found[0] - i >= 3 and found[0] > k:
-            return found
+            break
+        read[k] = slipped[0]
+        slips += slipped[1]
+    if read == words or slips > 1:
         return None
+    found = _legal_phrase(read, i)
+    damaged = [k for k in range(i, len(words)) if read[k] != words[k]]
+    if found and found[0] - i >= 3 and found[0] > damaged[0]:
+        return found
     return None
 
 
