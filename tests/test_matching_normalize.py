@@ -199,6 +199,10 @@ def test_legal_forms_damaged_by_scanners_and_slips_are_canonical() -> None:
     assert tokens("PBLC JNT STCK CMPNY ASTRA") == tokens("PJSC ASTRA")  # vowels stripped
     slipped = "OBSNCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU ASTRA"
     assert tokens(slipped) == tokens("OOO ASTRA")
+    # an abbreviation with two letters swapped, beside a name
+    assert tokens("BIOGRADE TLD") == tokens("BIOGRADE LTD")
+    assert tokens("LCL PLANAR") == tokens("LLC PLANAR")
+    assert tokens("TLD") == ("tld",)  # a name of its own
     # a short word is no legal form on its own: STOCK POINT keeps POINT
     assert normalize_name("STOCK POINT").kinds[1] == NAME
 

@@ -608,11 +608,26 @@ def _single_legal(
         canonical = LEGAL_FORMS.get("".join(parts[i:j]))
         if canonical is None and j == i + 1 and word is not None:
             canonical = _legal_vocabulary().forms.get(word)
+        if canonical is None and j == i + 1 and len(parts) > 1:
+            canonical = _transposed_form(parts[i])
         if canonical is None:
             continue
         if i == 0 and (canonical in AMBIGUOUS_LEGAL_FORMS or len(parts) == j):
             continue
         return j, (canonical,)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _transposed_form(part: str) -> str | None:
+    """The canonical legal form a short abbreviation is with two adjacent letters swapped
+    ("LCL", "TLD", "ZOA": LLC, LTD, ZAO), or None. A form that is itself a form stays it."""
+    if not 3 <= len(part) <= 4 or not part.isalpha() or part in LEGAL_FORMS:
+        return None
+    for k in range(len(part) - 1):
+        swapped = part[:k] + part[k + 1] + part[k] + part[k + 2 :]
+        if swapped in LEGAL_FORMS:
+            return LEGAL_FORMS[swapped]
     return None
 
 
@@ -630,6 +645,8 @@ def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, in
             found = found or _single_legal(parts, words, i)
         elif legal and _legal_word_slipped(parts[i]):
             found = _slipped_phrase(parts, words, i)
+        if legal and not found and _transposed_form(parts[i]):
+            found = _single_legal(parts, words, i)
         if found:
             out.extend((token, LEGAL) for token in found[1])
             i = found[0]
