@@ -207,6 +207,17 @@ def test_legal_forms_damaged_by_scanners_and_slips_are_canonical() -> None:
     assert normalize_name("STOCK POINT").kinds[1] == NAME
 
 
+def test_legal_forms_run_into_a_name_or_broken_in_two_are_legal_forms() -> None:
+    assert tokens("CHOLSONLLC") == tokens("CHOLSON LLC")
+    assert tokens("PETROPARSLIMITED") == tokens("PETROPARS LIMITED")
+    assert tokens("LIMITED LIABILITY COMPANYANGAR") == tokens("LLC ANGAR")
+    assert tokens("STATANLY LIMITED LIABILITYCOMPANY") == tokens("STATANLY LLC")
+    assert tokens("LIMITED LIABI LITY COMPANY MFI SOFT") == tokens("LLC MFI SOFT")
+    # ordinary words that end like a legal form stay whole
+    assert tokens("UNIVERSAL FOOD BEST") == ("universal", "food", "best")
+    assert tokens("GAZPROMBANK") == ("gazprombank",)
+
+
 def test_person_order_names_have_no_legal_forms() -> None:
     assert normalize_name("PAO, Yu Liang").kinds == (NAME, NAME, NAME)  # PAO is a surname
 

@@ -631,11 +631,71 @@ def _transposed_form(part: str) -> str | None:
     return None
 
 
+#: Legal forms a company name may have run into ("CHOLSONLLC", "PETROPARSLIMITED"): none
+#: that ends ordinary words ("UNIVERSAL", "FOOD", "ROSTOV", "KANSAS", "BEST").
+_RUN_IN_FORMS = tuple(
+    sorted(
+        {
+            "ltd", "llc", "plc", "llp", "inc", "corp", "jsc", "ojsc", "pjsc", "cjsc", "ooo",
+            "zao", "oao", "pao", "gmbh", "fze", "fzco", "fzllc", "dmcc", "ltda", "sarl", "pte",
+            "pvt", "bhd", "sdnbhd", "limited", "company", "corporation", "incorporated",
+            "limitada",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+#: A word split off a legal form it ran into keeps at least this many letters.
+_RUN_IN_REST = 4
+
+
+def _legal_breaks(parts: list[str]) -> list[str]:
+    """The parts of a company name with the word breaks a legal form lost or gained put back:
+    two parts that are one written-out legal word ("LIABI LITY", "OBSH CHESTVO") are joined;
+    a name run into a legal form ("CHOLSONLLC") or a legal word run into a name or another
+    legal word ("COMPANYANGAR", "LIABILITYCOMPANY") is split."""
+    written = _legal_vocabulary().written
+    out: list[str] = []
+    todo = list(parts)
+    while todo:
+        part = todo.pop(0)
+        if not part.isalpha() or _legal_word(part) is not None:
+            out.append(part)
+            continue
+        if todo and todo[0].isalpha() and min(len(part), len(todo[0])) >= 3:
+            joined = _legal_word(part + todo[0])
+            if joined is not None and _legal_word(todo[0]) is None:
+                out.append(part + todo.pop(0))
+                continue
+        if len(part) >= _RUN_IN_REST + 3:
+            form = next(
+                (f for f in _RUN_IN_FORMS if part.endswith(f) and len(part) - len(f) >= _RUN_IN_REST),
+                None,
+            )
+            if form is not None:
+                todo[:0] = [part[: -len(form)], form]
+                continue
+            word = max(
+                (w for w in written if len(w) >= 5 and part.startswith(w) and len(part) - len(w) >= 3),
+                key=len,
+                default=None,
+            )
+            if word is not None:
+                out.append(word)
+                todo.insert(0, part[len(word) :])
+                continue
+        out.append(part)
+    return out
+
+
 def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, int]]:
-    """Tokens with kinds: legal forms (abbreviated, dotted, spaced or written out) merged into
-    canonical LEGAL tokens; none when ``legal`` is False (a person's name)."""
+    """Tokens with kinds: legal forms (abbreviated, dotted, spaced or written out, run into a
+    name or broken in two) merged into canonical LEGAL tokens; none when ``legal`` is False
+    (a person's name)."""
     out: list[tuple[str, int]] = []
     legal_only = _legal_vocabulary().legal_only
+    if legal and len(parts) > 0:
+        parts = _legal_breaks(parts)
     words = [_legal_word(p) for p in parts] if legal else []
     i = 0
     while i < len(parts):
