@@ -633,7 +633,12 @@ class NameIndex:
                 np.array([prefix_similarity(token, words[i]) for i in begun], dtype=np.float32),
             ]
         )
-        return TokenMatches(ids, similarities, own.weight)
+        # a word both near and begun ("trade" of "trad") once, at its better similarity: the
+        # pre-score adds up what a token reaches
+        best = np.lexsort((-similarities, ids))
+        first = np.ones(len(best), dtype=bool)
+        first[1:] = ids[best][1:] != ids[best][:-1]
+        return TokenMatches(ids[best][first], similarities[best][first], own.weight)
 
     def lookup_tokens(self, keys: Iterable[tuple[str, int]]) -> None:
         """Find and cache the matches of every ``(token, kind)`` not cached yet.
