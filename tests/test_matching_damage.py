@@ -239,6 +239,17 @@ def test_a_field_cut_word_is_read_as_the_word_it_begins(screener: Screener) -> N
     assert compare("CORPOMEDIOS GV INVER", "CORPOMEDIOS GV INVERSIONES, C.A.") > 0.9
 
 
+def test_a_letter_slipped_across_the_comma_is_put_back(screener: Screener) -> None:
+    """'HAMA,D Fathi' and 'HAMAD,F athi' are 'HAMAD, Fathi' with a letter moved across the
+    comma: found just below an exact hit, and the explanation says how it was read."""
+    for slipped in ("HAMA,D Fathi", "HAMAD,F athi"):
+        hits = screener.screen(slipped)
+        assert hits and hits[0].matched_name == "HAMAD, Fathi"
+        assert DEFAULT_THRESHOLD <= hits[0].score < 1.0
+        assert "put back across the comma" in hits[0].explanation
+    assert not screener.screen("SMITH,J ROBERT")  # an initial against the comma stays one
+
+
 @given(st.text("abcilmnorsuvw0123456789", max_size=12))
 def test_ocr_form_is_a_fold(token: str) -> None:
     """Reading a token again changes nothing, and a digit read as its letter reads alike."""

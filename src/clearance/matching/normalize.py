@@ -738,6 +738,26 @@ def normalize_name(text: str) -> NormalizedName:
     return NormalizedName(tokens, kinds)
 
 
+#: A letter a slip moved across the comma of "SURNAME, Given": "HAMA,D Fathi", "HAMAD,F athi".
+_COMMA_SLIP = re.compile(r"([A-Za-z]),([A-Za-z]) (?=[A-Za-z])")
+#: Readings of comma slips tried per name, at most.
+MAX_COMMA_SLIPS = 4
+
+
+def comma_slips(text: str) -> list[str]:
+    """``text`` with a letter that a slip moved across the comma of "SURNAME, Given" put
+    back, each way it may have moved ("HAMA,D Fathi" and "HAMAD,F athi" are both read
+    "HAMAD, Fathi"); empty when no letter sits alone against a comma."""
+    found: list[str] = []
+    for match in _COMMA_SLIP.finditer(text):
+        before, letter_a, letter_b, after = (
+            text[: match.start()], match.group(1), match.group(2), text[match.end() :]
+        )
+        found.append(f"{before}{letter_a}{letter_b}, {after}")  # it belonged before the comma
+        found.append(f"{before}{letter_a}, {letter_b}{after}")  # it belonged after the space
+    return found[:MAX_COMMA_SLIPS]
+
+
 @lru_cache(maxsize=16384)
 def name_renderings(text: str) -> tuple[NormalizedName, ...]:
     """The name normalised or, where it is written in another script, each of its Latin

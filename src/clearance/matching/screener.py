@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from clearance.matching.index import MATCHER_VERSION, NAME_KINDS, EntityInfo, Na
 from clearance.matching.normalize import (
     NAME,
     NormalizedName,
+    comma_slips,
     name_renderings,
     normalize_name,
     read_cut,
@@ -85,6 +86,10 @@ FEATURE_DOCS = {
 
 #: How an explanation says that a damaged name was read as one string, not word by word.
 READ_WHOLE = "read whole"
+#: How the explanation says a query was read with a letter put back across its comma, and
+#: what of the score that reading keeps.
+REPAIRED = "read with a letter put back across the comma:"
+COMMA_SLIP_FACTOR = 0.97
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +137,11 @@ class Hit:
         missing = [t["listed"] for t in self.tokens if t["query"] is None]
         extra = [t["query"] for t in self.tokens if t["listed"] is None]
         parts = [f"{self.score:.2f} {self.name_kind} name {self.matched_name!r}: {pairs or '-'}"]
-        parts += [f.detail for f in self.features if f.name == "name" and READ_WHOLE in f.detail]
+        parts += [
+            f.detail
+            for f in self.features
+            if f.name == "name" and (READ_WHOLE in f.detail or REPAIRED in f.detail)
+        ]
         if missing:
             parts.append(f"not in query: {' '.join(missing)}")
         if extra:
@@ -332,21 +341,29 @@ class Screener:
         threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
         queries = [r if isinstance(r, Query) else Query.of(**r) for r in records]
         renderings = [name_renderings(q.name) for q in queries]
-        if any(len(r) > 1 for r in renderings):  # a name in another script: every rendering
-            rows = [(i, n) for i, names in enumerate(renderings) for n in names]
+        slips = [comma_slips(q.name) for q in queries]
+        if any(len(r) > 1 for r in renderings) or any(slips):
+            # a name in another script: every rendering; a letter slipped across a comma:
+            # the name as written and as repaired
+            rows = [(i, n, "") for i, names in enumerate(renderings) for n in names]
+            rows += [(i, normalize_name(t), t) for i, texts in enumerate(slips) for t in texts]
             found = self._screen_normalized(
-                [queries[i] for i, _ in rows], [n for _, n in rows], limit, threshold
+                [queries[i] for i, _, _ in rows], [n for _, n, _ in rows], limit, threshold
             )
             merged: list[dict[str, Hit]] = [{} for _ in queries]
-            for (i, _), hits in zip(rows, found, strict=True):
+            for (i, _, repaired), hits in zip(rows, found, strict=True):
                 for hit in hits:
+                    if repaired:
+                        hit = _repaired(hit, repaired)
+                        if hit.score < threshold:
+                            continue
                     if hit.entity_id not in merged[i] or hit.score > merged[i][hit.entity_id].score:
                         merged[i][hit.entity_id] = hit
             return [
                 list(m.values())
-                if len(names) == 1  # hits in the order scoring gave them
+                if len(names) == 1 and not repairs  # hits in the order scoring gave them
                 else sorted(m.values(), key=lambda h: (-h.score, h.entity_id))[:limit]
-                for m, names in zip(merged, renderings, strict=True)
+                for m, names, repairs in zip(merged, renderings, slips, strict=True)
             ]
         return self._screen_normalized(queries, [r[0] for r in renderings], limit, threshold)
 
@@ -646,6 +663,17 @@ class Screener:
 
 def index_folder(key: str) -> Path:
     return config.home() / "index" / key
+
+
+def _repaired(hit: Hit, repaired: str) -> Hit:
+    """``hit`` of a query read with a comma slip put back (``repaired``): it costs
+    ``1 - COMMA_SLIP_FACTOR`` of the score, and the explanation says how it was read."""
+    detail = f"{REPAIRED} {repaired!r}"
+    return replace(
+        hit,
+        score=round(hit.score * COMMA_SLIP_FACTOR, 4),
+        features=[*hit.features, Feature("name", hit.score, detail)],
+    )
 
 
 def _cut_reading(written: str, normalized: NormalizedName) -> tuple[int, tuple[int, ...]]:
