@@ -233,8 +233,6 @@ def test_a_field_cut_word_is_read_as_the_word_it_begins(screener: Screener) -> N
     listed = "TURKEN DIJITAL MATBAA TEKNOLOJILERI BILGISAYAR BILISIM KIRTASIYE SANAYI"
     assert compare("TURKEN DIJITAL MATBA", listed) >= DEFAULT_THRESHOLD
     assert written_last("BA'ASYIR, Abduro") == 0  # 16 characters with its apostrophe
-    # two surnames cut in the second: the listed given name came after the cut
-    assert compare("RODRIGUEZ OLIVER", "RODRIGUEZ OLIVERA, Luis") >= DEFAULT_THRESHOLD
     # one listed word is not two joined ones because another word follows it
     assert compare("CORPOMEDIOS GV INVER", "CORPOMEDIOS GV INVERSIONES, C.A.") > 0.9
 

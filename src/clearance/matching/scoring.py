@@ -956,22 +956,19 @@ class _Side:
         return _Side(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
 
 
-def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> tuple[float, bool]:
+def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
     """The weight of the listed words a field cut took off: where the query's last written
     word (``x[6]``) is paired with listed word ``partner`` and begins it, the listed words
     after ``partner`` that nothing in the query pairs were never in the field, so they are
     not missing from it (``paired``: the listed positions the alignment pairs)."""
     query, _, _, listed, _, listed_weights, cut = x
     if cut < 0 or partner < 0 or not begins(query[cut], listed[partner]):
-        return 0.0, False
-    lost = list(range(partner + 1, len(listed)))
-    if cut == len(query) - 1:
-        # a query written in its normalised order, cut in its last word: a listed name
-        # written "SURNAME, Given" (normalised given names first) had its given names after
-        # the cut too ("RODRIGUEZ OLIVER" of 'RODRIGUEZ OLIVERA, Miguel')
-        lost += range(min((j for j in paired if j >= 0), default=0))
-    lost = [j for j in lost if j not in paired]
-    return sum(capped_weight(listed[j], listed_weights[j]) for j in lost), 0 in lost
+        return 0.0
+    return sum(
+        capped_weight(listed[j], listed_weights[j])
+        for j in range(partner + 1, len(listed))
+        if j not in paired
+    )
 
 
 def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
@@ -1020,14 +1017,13 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     shortfall = doubtful / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
-    tail, first_lost = cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
-    total_l -= tail
+    total_l -= cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
     missing = max(0.0, 1.0 - matched_l / total_l)
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
     end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
     first_missing = not any(0 in pair.listed for pair in pairs) and len(listed) > 1
-    first = weights_l[0] / total_l if first_missing and not first_lost else 0.0
+    first = weights_l[0] / total_l if first_missing else 0.0
     positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     descents = sum(b < a for a, b in pairwise(positions))
     shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
@@ -1093,11 +1089,10 @@ def _name_score(
     return quality * np.maximum(0.0, coverage)
 
 
-def _cut_tails(result: Alignments, query: _Side, listed: _Side) -> tuple[np.ndarray, np.ndarray]:
+def _cut_tails(result: Alignments, query: _Side, listed: _Side) -> np.ndarray:
     """:func:`cut_tail` of every alignment in ``result`` (rows where the query's last
     written word is paired alone with a longer listed word; the rest have none)."""
     tails = np.zeros(len(result.inputs))
-    first_lost = np.zeros(len(result.inputs), dtype=bool)
     cuts = np.fromiter((x[6] for x in result.inputs), np.int64, len(result.inputs))
     alone = (result.query_1 == cuts[:, None]) & (result.query_2 < 0) & (result.listed_2 < 0)
     rows = np.flatnonzero(alone.any(axis=1) & (cuts >= 0))
@@ -1105,8 +1100,8 @@ def _cut_tails(result: Alignments, query: _Side, listed: _Side) -> tuple[np.ndar
     longer = listed.lengths[rows, partner] > query.lengths[rows, cuts[rows]]
     for row, j in zip(rows[longer].tolist(), partner[longer].tolist(), strict=True):
         paired = {*result.listed_1[row].tolist(), *result.listed_2[row].tolist()}
-        tails[row], first_lost[row] = cut_tail(result.inputs[row], j, paired)
-    return tails, first_lost
+        tails[row] = cut_tail(result.inputs[row], j, paired)
+    return tails
 
 
 def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
@@ -1172,8 +1167,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         first_used |= (l1 == 0) | (l2 == 0)
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
-    tails, first_lost = _cut_tails(result, query, listed)
-    total_l -= tails
+    total_l -= _cut_tails(result, query, listed)
     shortfall = np.where(pair_weight > 0, doubtful / np.where(pair_weight > 0, pair_weight, 1), 0)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
@@ -1183,9 +1177,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     ends = query.counts >= END_TOKENS
     end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
     end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
-    first = np.where(
-        ~first_used & ~first_lost & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0
-    )
+    first = np.where(~first_used & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0)
     # the listed positions in query order: descents, and the first and last of them
     descents, start, previous = np.zeros(count), np.full(count, -1), np.full(count, -1)
     for i in range(width_q):
