@@ -203,6 +203,10 @@ def test_legal_forms_damaged_by_scanners_and_slips_are_canonical() -> None:
     assert tokens("BIOGRADE TLD") == tokens("BIOGRADE LTD")
     assert tokens("LCL PLANAR") == tokens("LLC PLANAR")
     assert tokens("TLD") == ("tld",)  # a name of its own
+    # the last word of a company's name with its first letter lost or mistyped
+    assert tokens("RAHAT TD") == tokens("RAHAT LTD")
+    assert tokens("MACHANGA PTD") == tokens("MACHANGA LTD")
+    assert tokens("IBEX SHIPPING NC") == tokens("IBEX SHIPPING INC")
     # a short word is no legal form on its own: STOCK POINT keeps POINT
     assert normalize_name("STOCK POINT").kinds[1] == NAME
 

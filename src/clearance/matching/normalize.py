@@ -609,7 +609,7 @@ def _single_legal(
         if canonical is None and j == i + 1 and word is not None:
             canonical = _legal_vocabulary().forms.get(word)
         if canonical is None and j == i + 1 and len(parts) > 1:
-            canonical = _transposed_form(parts[i])
+            canonical = _damaged_form(parts[i], last=i == len(parts) - 1)
         if canonical is None:
             continue
         if i == 0 and (canonical in AMBIGUOUS_LEGAL_FORMS or len(parts) == j):
@@ -619,16 +619,28 @@ def _single_legal(
 
 
 @lru_cache(maxsize=65536)
-def _transposed_form(part: str) -> str | None:
+def _damaged_form(part: str, last: bool) -> str | None:
     """The canonical legal form a short abbreviation is with two adjacent letters swapped
-    ("LCL", "TLD", "ZOA": LLC, LTD, ZAO), or None. A form that is itself a form stays it."""
-    if not 3 <= len(part) <= 4 or not part.isalpha() or part in LEGAL_FORMS:
+    ("LCL", "TLD", "ZOA": LLC, LTD, ZAO) or, as the last word of a company's name (where
+    legal forms stand), with its first letter lost or mistyped ("TD", "PTD", "POO", "NC":
+    LTD, LTD, OOO, INC); None otherwise. A word that is itself a form stays that form."""
+    if not 2 <= len(part) <= 4 or not part.isalpha() or part in LEGAL_FORMS:
         return None
     for k in range(len(part) - 1):
         swapped = part[:k] + part[k + 1] + part[k] + part[k + 2 :]
-        if swapped in LEGAL_FORMS:
+        if len(part) >= 3 and swapped in LEGAL_FORMS:
             return LEGAL_FORMS[swapped]
+    if last:
+        for form, canonical in _SHORT_FORMS:
+            if form[1:] == part or (len(part) >= 3 and form[1:] == part[1:] and len(form) == len(part)):
+                return canonical
     return None
+
+
+#: Abbreviated legal forms of three or four letters, for :func:`_damaged_form`.
+_SHORT_FORMS = tuple(
+    (form, canonical) for form, canonical in LEGAL_FORMS.items() if 3 <= len(form) <= 4
+)
 
 
 #: Legal forms a company name may have run into ("CHOLSONLLC", "PETROPARSLIMITED"): none
@@ -705,7 +717,7 @@ def _canonical_legal(parts: list[str], legal: bool = True) -> list[tuple[str, in
             found = found or _single_legal(parts, words, i)
         elif legal and _legal_word_slipped(parts[i]):
             found = _slipped_phrase(parts, words, i)
-        if legal and not found and _transposed_form(parts[i]):
+        if legal and not found and _damaged_form(parts[i], last=i == len(parts) - 1):
             found = _single_legal(parts, words, i)
         if found:
             out.extend((token, LEGAL) for token in found[1])
