@@ -57,7 +57,7 @@ from clearance.matching.transliterate import LISTED_RENDERINGS
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-5"
+MATCHER_VERSION = "clearance-matcher-6"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
 INDEX_LAYOUT = 4
 
@@ -348,7 +348,9 @@ class NameIndex:
             order = sorted(entity.names, key=lambda n: NAME_KINDS.index(n.kind))
             # an original-script name is indexed under its Latin renderings too
             renderings = (
-                (n, r) for n in order for r in name_renderings(n.full)[:LISTED_RENDERINGS]
+                (n, r)
+                for n in order
+                for r in name_renderings(n.full, listed=True)[:LISTED_RENDERINGS]
             )
             for name, normalized in renderings:
                 if not normalized.tokens or normalized.key in seen:
