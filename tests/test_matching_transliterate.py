@@ -162,3 +162,54 @@ def test_katakana_du_and_di_read_as_d() -> None:
 
     readings = {t for n in name_renderings("アブヅル・ハミド") for t in n.tokens}
     assert "abdoul" in readings and "hamid" in readings
+
+
+def _readings(text: str) -> set[str]:
+    return {n.key for n in name_renderings(text)}
+
+
+def test_a_comma_keeps_the_surname_first_order_of_a_name_in_any_script() -> None:
+    """"SURNAME, Given" in Hebrew or Arabic (the Arabic comma too) reads as in Latin."""
+    assert latin_renderings("סלה, ג׳מל")[0] == "slah, jml"
+    assert name_renderings("סלה, ג׳מל")[0].key == "jml slah"
+    assert latin_renderings("مبارك، احمد")[0].startswith("mbark, ")
+
+
+def test_abjad_alef_before_a_vowel_letter_only_carries_it() -> None:
+    """اومار / אומר: Omar, not Aomar."""
+    assert "shik omar" in _readings("شيك اومار")
+    assert "omr" in {t for n in name_renderings("אומר") for t in n.tokens}
+
+
+def test_abjad_consonant_reading_is_screened_but_not_indexed() -> None:
+    """A query in an abjad also gets its consonants alone; a listed name does not."""
+    assert "mbrk" in latin_renderings("مبارك")[-1]
+    assert "mbrk" not in latin_renderings("مبارك", listed=True)
+
+
+def test_arabic_writes_a_foreign_ch_as_tsh() -> None:
+    assert "chaviz" in _readings("تشافيز")
+
+
+def test_katakana_small_vowels_and_the_lone_h() -> None:
+    """シェ is she (pykakasi reads shie); フ with no vowel heard is an h inside a word and
+    an f or an h at its end; ユ keeps its u."""
+    assert "sherif" in _readings("シェリフ")
+    assert "ahmed saleh" in _readings("アフメド・サレフ")
+    assert "yusf" in _readings("ユスフ")
+
+
+def test_hangul_foreign_names_that_begin_like_a_korean_surname() -> None:
+    """안와르 (Anwar) begins with the surname 안 (Ahn); 르 says it is foreign. ㅈ is also z."""
+    assert "anwar" in _readings("안와르")
+    assert "aziz" in _readings("아지즈")
+    assert "kim chong un" in _readings("김정은")
+
+
+def test_greek_accents_lost_h_and_ng() -> None:
+    """An accent on the first vowel keeps a pair apart (σέικ: Sheik); Greek drops a foreign
+    h (Φααντ: Fahad); τσ is a foreign ch; γκ after a vowel may be ng (Καγκ: Kang)."""
+    assert "seik omar" in _readings("σέικ ομαρ")
+    assert "fahad" in _readings("φααντ")
+    assert "chol su" in _readings("τσολ σου")
+    assert "kang" in _readings("καγκ")

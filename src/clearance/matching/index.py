@@ -354,7 +354,9 @@ class NameIndex:
             order = sorted(entity.names, key=lambda n: NAME_KINDS.index(n.kind))
             # an original-script name is indexed under its Latin renderings too
             renderings = (
-                (n, r) for n in order for r in name_renderings(n.full)[:LISTED_RENDERINGS]
+                (n, r)
+                for n in order
+                for r in name_renderings(n.full, listed=True)[:LISTED_RENDERINGS]
             )
             for name, normalized in renderings:
                 if not normalized.tokens or normalized.key in seen:

@@ -771,15 +771,15 @@ def comma_slips(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=16384)
-def name_renderings(text: str) -> tuple[NormalizedName, ...]:
+def name_renderings(text: str, listed: bool = False) -> tuple[NormalizedName, ...]:
     """The name normalised or, where it is written in another script, each of its Latin
-    renderings (:mod:`~clearance.matching.transliterate`): every one is screened or indexed.
-    (The letter-by-letter fold of :func:`normalize_name` is not one: for an abjad it is a
-    bare consonant string that meets unrelated names.)"""
+    renderings (:mod:`~clearance.matching.transliterate`): every one is screened or, for a
+    ``listed`` name, indexed. (The letter-by-letter fold of :func:`normalize_name` is not
+    one: for an abjad it is a bare consonant string that meets unrelated names.)"""
     if text.isascii():
         return (normalize_name(text),)
     found: dict[str, NormalizedName] = {}
-    for rendering in latin_renderings(text):
+    for rendering in latin_renderings(text, listed):
         normalized = normalize_name(rendering)
         if normalized.tokens:
             found.setdefault(normalized.key, normalized)

@@ -32,8 +32,13 @@ MAX_WORD_RENDERINGS = 6
 LISTED_RENDERINGS = 8
 
 #: Characters that separate words besides white space (the katakana middle dot, ideographic
-#: and Arabic punctuation).
-_SEPARATORS = re.compile(r"[\s\u30fb\u00b7\u3001\u3000\u060c,/]+")
+#: punctuation). A comma is kept with the word before it: "SURNAME, Given" is an order the
+#: name's normalisation reads, in a name in any script (the Arabic comma is written ",").
+_SEPARATORS = re.compile(r"[\s\u30fb\u00b7\u3001\u3000/]+")
+_COMMA = re.compile(r"\s*[,\u060c]\s*")
+#: Punctuation that belongs to the letter before it: the Hebrew geresh (and the apostrophe
+#: typed for it) makes ג, ז, צ the j, zh and ch of foreign names.
+_LETTER_MARKS = frozenset("\u05f3'")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
@@ -70,14 +75,20 @@ def word_script(word: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def latin_renderings(text: str) -> tuple[str, ...]:
+def latin_renderings(text: str, listed: bool = False) -> tuple[str, ...]:
     """Latin renderings of ``text``, most likely first; () when it has no word in another
-    script (Latin words, and mixed-script evasions, are left to normalisation)."""
+    script (Latin words, and mixed-script evasions, are left to normalisation).
+
+    A name in a script without short vowels (Arabic, Hebrew) also gets its consonant
+    reading, last; not a ``listed`` name, whose list gives its Latin spellings: indexed,
+    bare consonants would meet every Latin name with that skeleton."""
     if text.isascii():
         return ()
-    words = [w for w in _SEPARATORS.split(unicodedata.normalize("NFC", text)) if w]
+    text = _COMMA.sub(", ", unicodedata.normalize("NFC", text))
+    words = [w for w in _SEPARATORS.split(text) if w.strip(",")]
     japanese = any(word_script(w) in ("hiragana", "katakana", "japanese") for w in words)
     options: list[tuple[str, ...]] = []
+    consonants: list[str] = []  # each word as its consonants where its script writes no vowels
     for word in words:
         script = word_script(word)
         if script == "han" and japanese:
@@ -85,20 +96,28 @@ def latin_renderings(text: str) -> tuple[str, ...]:
         rule = _RULES.get(script)
         if rule is None:
             options.append((word,))
+            consonants.append("")
             continue
         start, end = 0, len(word)  # punctuation around the word stays as it is
         while start < end and unicodedata.category(word[start])[0] in "PS":
             start += 1
         while end > start and unicodedata.category(word[end - 1])[0] in "PS":
+            if word[end - 1] in _LETTER_MARKS and end - start > 1:
+                break  # a geresh (צ׳: ch) is part of the letter before it
             end -= 1
         found = _unique(rule(word[start:end]))[:MAX_WORD_RENDERINGS]
         options.append(tuple(word[:start] + f + word[end:] for f in found))
+        stripped = _STRIPPED.get(script)
+        core = stripped(word[start:end]) if stripped else ""
+        consonants.append(word[:start] + core + word[end:] if core else "")
     if all(len(o) == 1 and o[0] == w for o, w in zip(options, words, strict=True)):
         return ()
     products = (" ".join(choice) for choice in _best_products(options))
-    return _unique(r for p in products for r in (_ARTICLE_WORD.sub(r"\1al\3", p), p))[
-        :MAX_RENDERINGS
-    ]
+    found = _unique(r for p in products for r in (_ARTICLE_WORD.sub(r"\1al\3", p), p))
+    if listed or not found or not any(consonants):
+        return found[:MAX_RENDERINGS]
+    first = [c or o[0] for c, o in zip(consonants, options, strict=True)]
+    return _unique([*found[: MAX_RENDERINGS - 1], " ".join(first)])
 
 
 def _best_products(options: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -126,7 +145,7 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 #: A word and the next one's Arabic article: compound names are also written as one word
 #: (نصر الله: Nasrallah, عبد الله: Abdallah), and that spelling is offered first.
-_ARTICLE_WORD = re.compile(r"(\S+) (al-)(\S+)")
+_ARTICLE_WORD = re.compile(r"([^\s,]+) (al-)(\S+)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -148,27 +167,74 @@ _GREEK_DIGRAPHS = {
 _GREEK_VOWELS = frozenset("αεηιουω")
 
 
+def nxt_is(letters: list[tuple[str, str]], i: int, letter: str) -> bool:
+    """``letters[i]`` is ``letter``."""
+    return i < len(letters) and letters[i][0] == letter
+
+
+#: Vowel digraphs: an accent on their first letter or a diaeresis on their second (σέικ,
+#: αϊ) says the two letters are read apart.
+_GREEK_VOWEL_DIGRAPHS = frozenset(["ου", "αυ", "ευ", "ηυ", "αι", "ει", "οι", "υι"])
+_TONOS, _DIAERESIS = "\u0301", "\u0308"
+
+
 def _greek(word: str) -> list[str]:
-    word = _COMBINING.sub("", unicodedata.normalize("NFD", word.lower()))
+    """Three readings: the phonetic one the press gives foreign names (ντ = d, αι = e, ου
+    before a vowel = w), ELOT 743, and the phonetic consonants with the vowels as written
+    (Ιμπραιμ: Ibraim, Μουαμμαντ: Muammad), which a Latin name rendered letter for letter
+    needs back."""
+    letters: list[tuple[str, str]] = []  # (letter, its marks)
+    for char in unicodedata.normalize("NFD", word.lower()):
+        if _COMBINING.match(char):
+            if letters:
+                letters[-1] = (letters[-1][0], letters[-1][1] + char)
+        else:
+            letters.append((char, ""))
     out = []
-    for phonetic in (True, False):
+    for reading in ("phonetic", "elot", "letters"):
         text, i = [], 0
-        while i < len(word):
-            pair = _GREEK_DIGRAPHS.get(word[i : i + 2])
+        while i < len(letters):
+            pair_text = "".join(c for c, _ in letters[i : i + 2])
+            pair = _GREEK_DIGRAPHS.get(pair_text)
+            if pair and pair_text in _GREEK_VOWEL_DIGRAPHS:
+                apart = _TONOS in letters[i][1] or _DIAERESIS in letters[i + 1][1]
+                if apart or (reading == "letters" and pair_text != "ου"):
+                    pair = None
             if pair:
-                w = phonetic and pair[0] == "ou" and word[i + 2 : i + 3] in _GREEK_VOWELS
-                text.append("w" if w else pair[phonetic])
+                nxt = letters[i + 2][0] if i + 2 < len(letters) else ""
+                w = reading == "phonetic" and pair[0] == "ou" and nxt in _GREEK_VOWELS
+                sound = "w" if w else pair[reading != "elot"]
+                after_vowel = i > 0 and letters[i - 1][0] in _GREEK_VOWELS
+                if pair_text == "γκ" and after_vowel and reading == "letters":
+                    sound = "ng"  # γκ after a vowel is ng (Καγκ: Kang; Όλεγκ is Oleg)
+                elif reading == "phonetic" and pair_text == "τσ":
+                    sound = "ch"  # a foreign ch (Τσαγκ: Chang, -βιτς: -vich)
+                text.append(sound)
                 i += 2
                 continue
-            letter = _GREEK_LETTERS.get(word[i], anyascii(word[i]))
-            if phonetic:
+            if reading == "phonetic" and letters[i][0] == "τ" and nxt_is(letters, i + 1, "ς"):
+                text.append("ch")
+                i += 2
+                continue
+            letter = _GREEK_LETTERS.get(letters[i][0], anyascii(letters[i][0]))
+            if reading != "elot":
                 letter = {"y": "i", "ch": "kh"}.get(letter, letter)
             text.append(letter)
             i += 1
         out.append("".join(text))
     if re.search("[oe]f$", out[0]):  # -οφ / -εφ: how Greek writes Slavic -ov / -ev
         out.insert(1, out[0][:-1] + "v")
+    for lost_h in _GREEK_LOST_H:  # from the vowels as written
+        breathed = lost_h.sub("h", out[-1])
+        if breathed != out[-1]:
+            out.insert(1, breathed)
     return out
+
+
+#: Greek has no h and drops a foreign one: two vowels that meet (Μοαμμαντ, Φααντ, Ιμπραιμ),
+#: or a word that starts with a vowel (Ασαν), may have lost it (Mohammad, Fahad, Ibrahim,
+#: Hasan).
+_GREEK_LOST_H = (re.compile(r"^(?=[aeiou][a-z]{2})"), re.compile(r"(?<=[aeou])(?=[aeiou])"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -239,14 +305,15 @@ _HARAKAT = {"\u064e": "a", "\u0650": "i", "\u064f": "u"}
 _ARTICLE = "ال"
 
 
-def _abjad(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> list[str]:
-    """Renderings of a word written without short vowels: the letters as written, then with
-    an ``a`` after the first consonant where no vowel follows it (Bkr: Bakr, Nsr: Nasr),
-    with each of the usual equivalences (b/p, f/v, w/v, u/o, i/e) applied throughout the
-    word, and last with an ``a`` wherever two consonants meet (Hsn: Hasan)."""
+def _abjad_parse(
+    word: str, table: dict[str, tuple[int, tuple[str, ...]]]
+) -> tuple[str, list[tuple[int, tuple[str, ...]]]]:
+    """The Arabic article (as "al-") and the word's letters, each (kind, sounds)."""
     prefix = ""
     if table is _ARABIC and word.startswith(_ARTICLE) and len(word) > 3:
         prefix, word = "al-", word[2:]
+    elif table is _HEBREW and word.startswith("אל-") and len(word) > 4:
+        prefix, word = "al-", word[3:]  # the Arabic article in a Hebrew spelling
     letters: list[tuple[int, tuple[str, ...]]] = []
     for i, char in enumerate(word):
         if char in _HARAKAT and letters:
@@ -256,8 +323,26 @@ def _abjad(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> list[str
         elif char in table:
             kind, sounds = table[char]
             if letters and char in "وו" and word[i - 1] == char:  # וו / وّ: a doubled w is v
+                if char == "ו" and i == len(word) - 1 and len(letters) > 1:
+                    letters.append((_C, ("v",)))  # -וו after a consonant: -ov (Ivanov)
+                elif char == "ו":
+                    letters[-1] = (_C, ("v",))  # inside a word, Hebrew's consonant v (דווד)
+                continue
+            if char == "ش" and word[i - 1 : i] == "ت":  # تش: how Arabic writes a foreign ch
+                letters[-1] = (_C, ("ch", "tsh"))
                 continue
             letters.append((kind, sounds))
+    if _abjad_initial_vowel(letters, table):
+        letters[0] = (_C, ("",))  # read as nothing, before the vowel letter it carries
+    return prefix, letters
+
+
+def _abjad(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> list[str]:
+    """Renderings of a word written without short vowels: the letters as written, then with
+    an ``a`` after the first consonant where no vowel follows it (Bkr: Bakr, Nsr: Nasr),
+    with each of the usual equivalences (b/p, f/v, w/v, u/o, i/e) applied throughout the
+    word, and last with an ``a`` wherever two consonants meet (Hsn: Hasan)."""
+    prefix, letters = _abjad_parse(word, table)
     if not letters:
         return []
     base = _abjad_letters(letters, choice=lambda sounds: sounds[0], fill=0)
@@ -273,6 +358,34 @@ def _abjad(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> list[str
             variants.append(_abjad_letters(letters, lambda s: s[0], fill=0, final_o=True))
     variants.append(_abjad_letters(letters, lambda s: s[0], fill=len(letters)))
     return [prefix + v for v in variants]
+
+
+def _abjad_stripped(word: str, table: dict[str, tuple[int, tuple[str, ...]]]) -> str:
+    """The word's consonants only, its first letter kept ("Mbrk" for مبارك): what the
+    letters say for sure. The vowels an abjad writes (و, ي, ا) stand for several (o/u,
+    i/e/ay, a) and a foreign name's are often guessed, so a reading that keeps them meets
+    the listed spelling worse than its consonants alone do (the scoring reads a word without
+    vowels against the words with its skeleton)."""
+    prefix, letters = _abjad_parse(word, table)
+    if not letters:
+        return ""
+    text = _abjad_letters(letters, lambda s: s[0], fill=0)
+    return prefix + text[:1] + re.sub("[aeiou]", "", text[1:])
+
+
+def _abjad_initial_vowel(
+    letters: list[tuple[int, tuple[str, ...]]], table: dict[str, tuple[int, tuple[str, ...]]]
+) -> bool:
+    """An alef that starts a word before a vowel letter only carries that vowel: Hebrew
+    writes a first i, e, o or u as אי, או (אומר: Omar, איגור: Igor), Arabic a first o or u
+    as او (اوسامة: Osama); Arabic اي is as often Ay- (Ayman) as I-."""
+    return (
+        len(letters) > 2
+        and letters[0] == table.get("א" if table is _HEBREW else "ا")
+        and letters[1][0] == _MATER
+        and letters[1][1][0] in (("v", "y") if table is _HEBREW else ("w",))
+        and letters[2][0] == _C
+    )
 
 
 #: The equivalences most often needed first: sounds Arabic and Hebrew lack (p, v) and the
@@ -332,6 +445,13 @@ def _hebrew(word: str) -> list[str]:
     return _abjad(word, _HEBREW)
 
 
+#: The consonant reading of the scripts that write no short vowels, offered last.
+_STRIPPED: dict[str, Callable[[str], str]] = {
+    "arabic": lambda word: _abjad_stripped(word, _ARABIC),
+    "hebrew": lambda word: _abjad_stripped(word, _HEBREW),
+}
+
+
 # ----------------------------------------------------------------------------------------------
 # Han: pinyin (and Wade-Giles), surname first, the given name joined and apart
 
@@ -379,6 +499,14 @@ _LONG = re.compile(r"([aeiou])\1+|ou")
 #: ヅ and ヂ (zu, ji in Hepburn) are all but unused for a foreign z or j, which are ズ and ジ:
 #: where they appear in a name they stand for du and di (アブヅル: Abdul), read as ドゥ and ディ.
 _FOREIGN_DU_DI = str.maketrans({"ヅ": "ドゥ", "ヂ": "ディ"})
+#: Kana with a small vowel that write sounds Japanese lacks, in foreign words; pykakasi
+#: reads them letter by letter (シェ "shie", ティ "tei", ウィ "ui"), so they are read first.
+_FOREIGN_KANA = {
+    "シェ": "she", "ジェ": "je", "チェ": "che", "ティ": "ti", "ディ": "di", "ウィ": "wi", "ウェ": "we", "ウォ": "wo", "ツァ": "tsa", "ツィ": "tsi",
+    "ツェ": "tse", "ツォ": "tso", "イェ": "ye", "ヴァ": "va", "ヴィ": "vi", "ヴェ": "ve",
+    "ヴォ": "vo", "ヴ": "vu", "クァ": "kwa", "グァ": "gwa",
+}  # fmt: skip
+_FOREIGN_KANA_PATTERN = re.compile("|".join(sorted(_FOREIGN_KANA, key=len, reverse=True)))
 
 
 def _japanese(word: str, apart: bool = False) -> list[str]:
@@ -386,14 +514,18 @@ def _japanese(word: str, apart: bool = False) -> list[str]:
     ``apart`` (a family name and a given name written together)."""
     import pykakasi
 
-    word = word.translate(_FOREIGN_DU_DI)
+    katakana = any(script_of(c) == "katakana" for c in word)
+    word = _FOREIGN_KANA_PATTERN.sub(lambda m: _FOREIGN_KANA[m[0]], word.translate(_FOREIGN_DU_DI))
     parts = [re.sub(r"[^a-z]", "", i["hepburn"].lower()) for i in _kakasi(pykakasi).convert(word)]
     hepburn = "".join(parts)
     plain = _LONG.sub(lambda m: m[0][0], (" " if apart else "").join(parts))
-    if not any(script_of(c) == "katakana" for c in word):
+    if not katakana:
         return [plain]
-    foreign = _unkatakana(hepburn)
-    return [plain, foreign, foreign.replace("r", "l")]
+    foreign, breathed = _unkatakana(hepburn), _unkatakana(hepburn, final_h=True)
+    readings = [foreign, foreign.replace("r", "l"), breathed, breathed.replace("r", "l")]
+    if all(script_of(c) in ("katakana", "") or c.isascii() for c in word):
+        return [*readings, plain]  # katakana alone is how Japanese writes foreign names
+    return [plain, *readings]
 
 
 @lru_cache(maxsize=1)
@@ -401,10 +533,12 @@ def _kakasi(module: object) -> object:
     return module.kakasi()  # type: ignore[attr-defined]
 
 
-def _unkatakana(hepburn: str) -> str:
+def _unkatakana(hepburn: str, final_h: bool = False) -> str:
     """A katakana foreign name's Latin source: the vowel katakana adds after a consonant
     (u; o after t and d) dropped where no vowel was heard, chi/ji/shi read ti/di/si, a
-    leading u before a consonant read v (ウラジ: Vla-), long vowels written once."""
+    leading u before a consonant read v (ウラジ: Vla-), long vowels written once. フ with
+    no vowel heard is how katakana writes a lone h as well as an f: h inside a word (アフメド:
+    Ahmed), f at its end (ユスフ: Yusuf), or h there too where ``final_h`` (サレフ: Saleh)."""
     moras = _MORA.findall(hepburn)
     out = []
     for i, mora in enumerate(moras):
@@ -417,9 +551,13 @@ def _unkatakana(hepburn: str) -> str:
             continue  # the second half of a long vowel
         mora = {"chi": "ti", "ji": "di", "shi": "si", "tsu": "tsu"}.get(mora, mora)
         closed = not nxt or nxt[0] not in "aeiou"
-        added = (mora[-1] == "u" and mora != "tsu") or (mora[-1] == "o" and mora[:-1] in "td")
+        added = (mora[-1] == "u" and mora not in ("tsu", "yu")) or (
+            mora[-1] == "o" and mora[:-1] in "td"
+        )
         if not long and closed and len(mora) > 1 and added:
             mora = mora[:-1]
+            if mora == "f" and (nxt or final_h) and i > 0:
+                mora = "h"
         out.append(mora)
     return "".join(out)
 
@@ -479,14 +617,44 @@ def _korean(word: str) -> list[str]:
     rr = _hangul_syllables(word, _INITIALS_RR, _VOWELS_RR)
     mr = _hangul_syllables(word, _INITIALS_MR, _VOWELS_MR)
     out = []
+    foreign = _foreign_hangul(word)
     if 2 <= len(word) <= 4 and word[0] in _SURNAMES:  # a Korean personal name
         surnames = _SURNAMES[word[0]]
         for given in (mr[1:], rr[1:], [s.replace("ch", "j", 1) for s in mr[1:]]):
             out.append(" ".join([surnames[0], *given]))
             out.append(" ".join([surnames[0], "".join(given)]))
         out += [" ".join([s, *mr[1:]]) for s in surnames[1:]]
-        return out
-    return [_unhangul(word), _unhangul(word).replace("b", "v").replace("p", "f"), "".join(rr)]
+        apart, joined = out[0:6:2], out[1:6:2]  # McCune-Reischauer, Revised, ch as j
+        if any(_lone_consonant(c) for c in word[1:]):  # 르, 스, 드: a foreign name
+            return [*foreign[:3], *apart, *joined, *foreign[3:]]
+        return [*apart, *foreign[:1], *joined, *out[6:], *foreign[1:]]
+    return [*foreign[:MAX_WORD_RENDERINGS - 1], "".join(rr)]
+
+
+def _lone_consonant(char: str) -> bool:
+    """A syllable of a consonant and ㅡ alone (르, 스, 드): how Korean writes a consonant no
+    vowel follows in a foreign word, and rare in Korean given names."""
+    code = ord(char) - 0xAC00
+    return 0 <= code < 11172 and code % 28 == 0 and (code % 588) // 28 == 18 and code // 588 != 11
+
+
+def _foreign_hangul(word: str) -> list[str]:
+    """A foreign name written in Hangul read back (:func:`_unhangul`), then with the letters
+    Korean writes with its own nearest sounds: ㄹ for l as well as r, ㅍ for f, ㅂ for v, ㅈ
+    for z (Aziz: 아지즈)."""
+    plain = _unhangul(word)
+    lateral = plain.replace("r", "l")
+    return list(
+        dict.fromkeys(
+            [
+                plain,
+                lateral,
+                plain.replace("p", "f").replace("b", "v"),
+                plain.replace("j", "z"),
+                lateral.replace("p", "f").replace("j", "z"),
+            ]
+        )
+    )
 
 
 def _unhangul(word: str) -> str:
