@@ -18,6 +18,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from clearance.matching import frequency
 from clearance.matching.transliterate import latin_renderings
 
 #: Token kinds. Only ``NAME`` tokens can make a match on their own.
@@ -626,6 +627,8 @@ def _damaged_form(part: str, last: bool) -> str | None:
     LTD, LTD, OOO, INC); None otherwise. A word that is itself a form stays that form."""
     if not 2 <= len(part) <= 4 or not part.isalpha() or part in LEGAL_FORMS:
         return None
+    if 0 < frequency.rank(part) <= NAME_SYLLABLE_RANK:
+        return None  # "WOO", "SOO", "GAO": a name, not "DOO" or "OAO" with a slip
     for k in range(len(part) - 1):
         swapped = part[:k] + part[k + 1] + part[k] + part[k + 2 :]
         if len(part) >= 3 and swapped in LEGAL_FORMS:
@@ -637,6 +640,9 @@ def _damaged_form(part: str, last: bool) -> str | None:
     return None
 
 
+#: A word this high in some population's ranking of names is never read as a damaged legal
+#: form (Korean "Woo", "Soo", Chinese "Gao" are one letter from DOO, OOO, OAO).
+NAME_SYLLABLE_RANK = 1000
 #: Abbreviated legal forms of three or four letters, for :func:`_damaged_form`.
 _SHORT_FORMS = tuple(
     (form, canonical) for form, canonical in LEGAL_FORMS.items() if 3 <= len(form) <= 4
