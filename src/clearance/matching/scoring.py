@@ -72,7 +72,9 @@ OCR_COST = 0.05
 #: A query token that is a common name (Rivera, Mary, Naseri) met only by a slip or a
 #: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor);
 #: unless the two differ only in vowels written in the same places (Khalid / Khaled, Bassem /
-#: Bassam), as one name romanised two ways does.
+#: Bassam), as one name romanised two ways does. Two common names that sound alike where one
+#: is the other with a final "i" (Mohammadi / Muhammad, Ebrahimi / Ibrahim: a family name
+#: made from a given name) are two names too.
 COMMON_PAIR_SIMILARITY = 0.4
 #: A word cut at a field width ("Joa" for "Joaquin"), the name's last written word, against
 #: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; one or two
@@ -202,9 +204,23 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             read = _spelling_similarity(form_a, form_b)[0] - OCR_COST
             if read > similarity:
                 similarity, how = read, OCR
-    if how in (FUZZY, OCR) and frequency.is_common(a) and not _vowels_differ(a, b):
+    slip = how in (FUZZY, OCR) and not _vowels_differ(a, b)
+    family = how == PHONETIC and frequency.is_common(b) and _nisba(a, b)
+    if (slip or family) and frequency.is_common(a):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
     return similarity, how
+
+
+def _nisba(a: str, b: str) -> bool:
+    """One token ends in "i" after a consonant, the other in a consonant (Mohammadi /
+    Muhammad): a name and the family name made from it, not one name spelled two ways."""
+    if len(a) < 3 or len(b) < 3:
+        return False
+
+    def ends_in_i(t: str) -> bool:
+        return t[-1] == "i" and t[-2] not in _VOWELS
+
+    return ends_in_i(a) != ends_in_i(b) and (a[-1] not in _VOWELS or b[-1] not in _VOWELS)
 
 
 def _vowels_differ(a: str, b: str) -> bool:
@@ -365,7 +381,7 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     computed in arrays with vectorised edit distances: the same rules in the same order, for
     the many pairs of a batch's token lookups and alignments (one pair alone is cheaper with
     :func:`token_similarity`; a test holds the two to the same numbers on real names)."""
-    result, slip = _spelling_arrays(first, second)
+    result, slip, sound = _spelling_arrays(first, second)
     todo = np.flatnonzero((result < 1.0 - OCR_COST) & (first.read | second.read))
     if len(todo):
         assert first.ocr is not None and second.ocr is not None
@@ -373,6 +389,11 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
         better = read > result[todo]
         result[todo[better]] = read[better]
         slip[todo[better]] = True
+        sound[todo[better]] = False
+    named = np.flatnonzero(sound & first.common & second.common)
+    pairs = zip(first.tokens[named], second.tokens[named], strict=True)
+    named = named[np.asarray([_nisba(a, b) for a, b in pairs], dtype=bool)]
+    result[named] = np.minimum(result[named], COMMON_PAIR_SIMILARITY)
     capped = np.flatnonzero(slip & first.common)
     pairs = zip(first.tokens[capped], second.tokens[capped], strict=True)
     vowels = [_vowels_differ(a, b) for a, b in pairs]
@@ -381,8 +402,11 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     return result
 
 
-def _spelling_arrays(first: TokenTraits, second: TokenTraits) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_spelling_similarity` of each pair, and where it is a fuzzy (slip) match."""
+def _spelling_arrays(
+    first: TokenTraits, second: TokenTraits
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_spelling_similarity` of each pair, where it is a fuzzy (slip) match and where a
+    phonetic one."""
     result = np.zeros(len(first.tokens))
     shortest = np.minimum(first.length, second.length)
     longest = np.maximum(first.length, second.length)
@@ -443,7 +467,9 @@ def _spelling_arrays(first: TokenTraits, second: TokenTraits) -> tuple[np.ndarra
     result[rest] = np.where(phonetic > fuzzy, phonetic, np.maximum(fuzzy, 0.0))
     slip = np.zeros(len(first.tokens), dtype=bool)
     slip[rest] = (phonetic <= fuzzy) & (fuzzy > 0)
-    return result, slip
+    sound = np.zeros(len(first.tokens), dtype=bool)
+    sound[rest] = (phonetic > fuzzy) & (phonetic > 0)
+    return result, slip, sound
 
 
 _VOWEL_CODES = np.array([ord(c) for c in "aeiouy"], dtype=np.int32)
