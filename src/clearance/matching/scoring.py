@@ -4,7 +4,8 @@ Tokens are paired one-to-one (best pairs first). The name score is the rarity-we
 of the pairs times how much of both names they cover: listed tokens missing from the query
 cost little (a dropped second surname or middle name), query tokens missing from the listed
 name a little more, and both missing at once (one shared token, each side with its own
-others) a lot. Where the pairs prove little among people (common names of some population,
+others) a lot, and another real name in place of a listed one (Igor for Victor) more. Where
+the pairs prove little among people (common names of some population,
 :mod:`frequency`), a query that covers only part of the listed name, pairs two different
 common names or swaps its given names is not taken for the listed person. Secondary evidence
 (birth date, country, identifiers, schema) then moves the score up or down, each adjustment
@@ -69,7 +70,11 @@ INITIAL_SIMILARITY = 0.7
 #: again as :func:`~clearance.matching.normalize.ocr_form` reads them, less this.
 OCR_COST = 0.05
 #: A query token that is a common name (Rivera, Mary, Naseri) met only by a slip or a
-#: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor).
+#: scanner confusion (Olivera, Mark, Baseri) is another name: at most this (below an anchor);
+#: unless the two differ only in vowels written in the same places (Khalid / Khaled, Bassem /
+#: Bassam), as one name romanised two ways does. Two common names that sound alike where one
+#: is the other with a final "i" (Mohammadi / Muhammad, Ebrahimi / Ibrahim: a family name
+#: made from a given name) are two names too.
 COMMON_PAIR_SIMILARITY = 0.4
 #: A word cut at a field width ("Joa" for "Joaquin"), the name's last written word, against
 #: the word it begins: ``PREFIX_BASE + PREFIX_SPAN * share of the word kept``; one or two
@@ -85,6 +90,15 @@ FUZZY_SLACK = 0.5
 EXTRA_QUERY_COST = 0.45
 MISSING_LISTED_COST = 0.28
 BOTH_MISSING_COST = 0.6
+#: A real name (ranked in some population, written with its vowels) in the query where the
+#: listed name has another is evidence of another person, not a name added and one left out:
+#: Igor Nazario for Victor Nazario (neither paired), Maryam Alberto for Mario Alberto (paired
+#: only as another name: at most ``COMMON_PAIR_SIMILARITY`` and ``ANOTHER_NAME_EDITS`` edits
+#: or more apart; Tatjana / Tatyana, one edit, is one name romanised two ways). The smaller
+#: of the two shares (the query's other names, the listed names they stand in for) costs
+#: this much coverage.
+SUBSTITUTED_COST = 0.5
+ANOTHER_NAME_EDITS = 2
 #: Listed tokens missing cost up to twice as much when the pairs carry less than
 #: ``STRONG_EVIDENCE`` nats of rarity (one given name is not enough to forgive a surname).
 STRONG_EVIDENCE = 12.0
@@ -190,7 +204,9 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             read = _spelling_similarity(form_a, form_b)[0] - OCR_COST
             if read > similarity:
                 similarity, how = read, OCR
-    if how in (FUZZY, OCR) and frequency.is_common(a):
+    slip = how in (FUZZY, OCR) and not _vowels_differ(a, b)
+    family = how == PHONETIC and frequency.is_common(b) and _nisba(a, b)
+    if (slip or family) and frequency.is_common(a):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
     return similarity, how
 
@@ -202,6 +218,26 @@ def begins(cut: str, word: str) -> bool:
     if not cut or len(word) <= len(cut) or not cut.isalpha():
         return False
     return word.startswith(cut) or fold(word).startswith(fold(cut))
+
+
+def _nisba(a: str, b: str) -> bool:
+    """One token ends in "i" after a consonant, the other in a consonant (Mohammadi /
+    Muhammad): a name and the family name made from it, not one name spelled two ways."""
+    if len(a) < 3 or len(b) < 3:
+        return False
+
+    def ends_in_i(t: str) -> bool:
+        return t[-1] == "i" and t[-2] not in _VOWELS
+
+    return ends_in_i(a) != ends_in_i(b) and (a[-1] not in _VOWELS or b[-1] not in _VOWELS)
+
+
+def _vowels_differ(a: str, b: str) -> bool:
+    """Tokens of one length that differ only where both have a vowel (Khalid / Khaled): one
+    name's vowels romanised otherwise; a letter added or dropped (Young / Yong) is not."""
+    return len(a) == len(b) and all(
+        x == y or (x in _VOWELS and y in _VOWELS) for x, y in zip(a, b, strict=True)
+    )
 
 
 def prefix_similarity(cut: str, word: str) -> float:
@@ -351,7 +387,7 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     computed in arrays with vectorised edit distances: the same rules in the same order, for
     the many pairs of a batch's token lookups and alignments (one pair alone is cheaper with
     :func:`token_similarity`; a test holds the two to the same numbers on real names)."""
-    result, slip = _spelling_arrays(first, second)
+    result, slip, sound = _spelling_arrays(first, second)
     todo = np.flatnonzero((result < 1.0 - OCR_COST) & (first.read | second.read))
     if len(todo):
         assert first.ocr is not None and second.ocr is not None
@@ -359,13 +395,24 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
         better = read > result[todo]
         result[todo[better]] = read[better]
         slip[todo[better]] = True
+        sound[todo[better]] = False
+    named = np.flatnonzero(sound & first.common & second.common)
+    pairs = zip(first.tokens[named], second.tokens[named], strict=True)
+    named = named[np.asarray([_nisba(a, b) for a, b in pairs], dtype=bool)]
+    result[named] = np.minimum(result[named], COMMON_PAIR_SIMILARITY)
     capped = np.flatnonzero(slip & first.common)
+    pairs = zip(first.tokens[capped], second.tokens[capped], strict=True)
+    vowels = [_vowels_differ(a, b) for a, b in pairs]
+    capped = capped[~np.asarray(vowels, dtype=bool)]
     result[capped] = np.minimum(result[capped], COMMON_PAIR_SIMILARITY)
     return result
 
 
-def _spelling_arrays(first: TokenTraits, second: TokenTraits) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_spelling_similarity` of each pair, and where it is a fuzzy (slip) match."""
+def _spelling_arrays(
+    first: TokenTraits, second: TokenTraits
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_spelling_similarity` of each pair, where it is a fuzzy (slip) match and where a
+    phonetic one."""
     result = np.zeros(len(first.tokens))
     shortest = np.minimum(first.length, second.length)
     longest = np.maximum(first.length, second.length)
@@ -426,7 +473,9 @@ def _spelling_arrays(first: TokenTraits, second: TokenTraits) -> tuple[np.ndarra
     result[rest] = np.where(phonetic > fuzzy, phonetic, np.maximum(fuzzy, 0.0))
     slip = np.zeros(len(first.tokens), dtype=bool)
     slip[rest] = (phonetic <= fuzzy) & (fuzzy > 0)
-    return result, slip
+    sound = np.zeros(len(first.tokens), dtype=bool)
+    sound[rest] = (phonetic > fuzzy) & (phonetic > 0)
+    return result, slip, sound
 
 
 _VOWEL_CODES = np.array([ord(c) for c in "aeiouy"], dtype=np.int32)
@@ -570,6 +619,8 @@ class Alignments:
         self.scores = np.zeros(len(inputs))
         self.identical = np.zeros(len(inputs), dtype=bool)
         self.whole_name = np.zeros(len(inputs))
+        #: a pair of the alignment is two different names (:func:`_another_name`)
+        self.another = np.zeros(len(inputs), dtype=bool)
 
     def set_pairs(self, row: int, pairs: list[Pair]) -> None:
         """Store one row's pairs (greedy order), replacing what it held."""
@@ -685,9 +736,14 @@ def _common_words(tokens: tuple[str, ...], kinds: tuple[int, ...]) -> int:
     )
 
 
-def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndarray]:
+def whole_name_scores(
+    inputs: Sequence[AlignInput], another: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per (query, listed name) pair: the score of the name read as one damaged string (0
-    where the strings are too short or too far apart), and the similarity behind it."""
+    where the strings are too short or too far apart), and the similarity behind it.
+    A query with no mark of damage is not read whole where a word pair of its alignment is
+    two different names (``another``, see :func:`_another_name`): its letters are alike
+    because the rest of the name is the same, not because the name is damaged."""
     scores = np.zeros(len(inputs))
     keys = np.zeros(len(inputs))
     rows, query, listed, floor = [], [], [], []
@@ -696,7 +752,10 @@ def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndar
         side = 0 if marked else 1
         a, b = name_keys(x[0], x[1])[side], name_keys(x[3], x[4])[side]
         moved_breaks = not marked and a == b  # the same letters, only word breaks moved
-        if not (marked or moved_breaks) and _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS:
+        if not (marked or moved_breaks) and (
+            _common_words(x[0], x[1]) > WRITTEN_COMMON_WORDS
+            or (another is not None and another[p])
+        ):
             continue
         shortest = MOVED_BREAKS_KEY if moved_breaks else WHOLE_NAME_KEY if marked else WRITTEN_KEY
         if min(len(a), len(b)) < shortest:
@@ -719,7 +778,7 @@ def whole_name_scores(inputs: Sequence[AlignInput]) -> tuple[np.ndarray, np.ndar
 
 def _read_whole(result: Alignments) -> None:
     """Where reading the name whole scores higher than its token pairs, take that score."""
-    scores, keys = whole_name_scores(result.inputs)
+    scores, keys = whole_name_scores(result.inputs, result.another)
     better = scores > result.scores
     result.scores[better] = scores[better]
     result.whole_name[better] = keys[better]
@@ -747,7 +806,8 @@ def align_many(
             if _unpaired(len(pairs), len(x[0]), len(x[3])):
                 pairs = _with_joined(x) or pairs
             result.set_pairs(p, pairs)
-            result.scores[p], result.identical[p] = alignment_score(pairs, x)
+            score, result.identical[p], result.another[p] = alignment_score(pairs, x)
+            result.scores[p] = score
         _read_whole(result)
         return result
     query, listed = _Side.of(inputs, 0), _Side.of(inputs, 3)
@@ -923,6 +983,7 @@ class _Side:
     ranked: np.ndarray  # a ranked name of some population (frequency.rank() > 0)
     nats: np.ndarray  # frequency.rank_weight() of ranked names, else 0
     common: np.ndarray  # frequency.is_common()
+    real: np.ndarray  # _real_name()
 
     @classmethod
     def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
@@ -950,10 +1011,26 @@ class _Side:
             ranked=padded(ranks > 0, False).astype(bool),
             nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
             common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
+            real=padded((ranks > 0) & [_has_vowels(t) for t in tokens], False).astype(bool),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
         return _Side(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
+
+
+def _another_name(pair: Pair, query: tuple[str, ...], listed: tuple[str, ...]) -> bool:
+    """A pair that stands for two different names: one token to one, worth no more than
+    ``COMMON_PAIR_SIMILARITY`` (see :func:`token_similarity`) and ``ANOTHER_NAME_EDITS`` or
+    more edits apart (Maryam / Mario; not Tatjana / Tatyana, one name romanised two ways)."""
+    if pair.similarity > COMMON_PAIR_SIMILARITY or len(pair.query) > 1 or len(pair.listed) > 1:
+        return False
+    return OSA.distance(query[pair.query[0]], listed[pair.listed[0]]) >= ANOTHER_NAME_EDITS
+
+
+def _real_name(token: str) -> bool:
+    """A name some population has (:func:`frequency.rank`), written with its vowels (a
+    vowel-stripped "Yn" may be ranked, but it is a damaged word, not another name)."""
+    return frequency.rank(token) > 0 and _has_vowels(token)
 
 
 def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
@@ -971,9 +1048,10 @@ def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
     )
 
 
-def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
-    """The name score of one alignment (``pairs`` in greedy order) and whether the names
-    are identical; :func:`_score_alignments` computes the same for many at once.
+def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool, bool]:
+    """The name score of one alignment (``pairs`` in greedy order), whether the names are
+    identical and whether a pair is two different names (:func:`_another_name`);
+    :func:`_score_alignments` computes the same for many at once.
 
     ``quality`` is the weighted mean similarity of the pairs; the shares of each name's
     weight left uncovered cost ``EXTRA_QUERY_COST`` / ``MISSING_LISTED_COST`` each and
@@ -986,7 +1064,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     total_q, total_l = sum(weights_q), sum(weights_l)
     identical = query == listed
     if not pairs or total_q <= 0 or total_l <= 0:
-        return 0.0, identical
+        return 0.0, identical, False
     matched_q = matched_l = weighted = evidence = doubtful = people = 0.0
     anchored = False
     for pair in pairs:
@@ -1017,7 +1095,8 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     shortfall = doubtful / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
-    total_l -= cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
+    tail = cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
+    total_l -= tail
     missing = max(0.0, 1.0 - matched_l / total_l)
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
@@ -1027,15 +1106,29 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     descents = sum(b < a for a, b in pairwise(positions))
     shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
+    # tokens held by a pair that is not two different names, and each side's other names
+    held = [p for p in pairs if not _another_name(p, query, listed)]
+    held_q = {i for p in held for i in p.query}
+    held_l = {j for p in held for j in p.listed}
+    other_q = sum(
+        weights_q[i]
+        for i, token in enumerate(query)
+        if i not in held_q and query_kinds[i] == NAME and _real_name(token)
+    )
+    other_l = sum(
+        weights_l[j] for j in range(len(listed)) if j not in held_l and listed_kinds[j] == NAME
+    )
+    other_l = max(0.0, other_l - tail)  # less what a field cut took
+    substituted = min(other_q / total_q, other_l / total_l)
     parts = (quality, shortfall, extra, end_extra, missing, first, shuffled, evidence, people)
-    score = float(_name_score(*parts))
+    score = float(_name_score(*parts, substituted))
     if not anchored:
         score *= NO_ANCHOR_FACTOR
     if positions != sorted(positions):
         score -= ORDER_PENALTY
     if not identical:
         score = min(score, 0.99)
-    return max(0.0, min(1.0, score)), identical
+    return max(0.0, min(1.0, score)), identical, len(held) < len(pairs)
 
 
 def _name_score(
@@ -1048,6 +1141,7 @@ def _name_score(
     shuffled: Any,
     evidence: Any,
     people: Any,
+    substituted: Any,
 ) -> Any:
     """The name score from an alignment's parts, for one alignment (floats) or many (arrays):
     :func:`alignment_score` and :func:`_score_alignments` both end here.
@@ -1067,6 +1161,9 @@ def _name_score(
     1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
     (``shortfall``: its share of the pairs' weight) is taken off the quality again. These
     people costs leave at least :data:`PEOPLE_FLOOR` of the coverage without them.
+
+    Whatever the evidence, another real name in place of a listed one (``substituted``: the
+    smaller of the two sides' shares, see :data:`SUBSTITUTED_COST`) costs coverage.
     """
     weak = np.maximum(0.0, 1.0 - evidence / STRONG_EVIDENCE)
     common = np.maximum(0.0, 1.0 - evidence / POPULATION_EVIDENCE)
@@ -1078,6 +1175,7 @@ def _name_score(
         - extra_cost
         - MISSING_LISTED_COST * (1.0 + weak) * missing
         - BOTH_MISSING_COST * extra * missing
+        - SUBSTITUTED_COST * substituted
     )
     people_cost = (
         MISSING_LISTED_COST * FEW_PEOPLE_MISSING * few * missing
@@ -1140,6 +1238,9 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     order = np.full((count, width_q), -1)
     used = np.zeros((count, width_q), dtype=bool)
     first_used = np.zeros(count, dtype=bool)  # the listed name's first token is paired
+    # tokens held by a pair that is not two different names (_another_name)
+    held_q = np.zeros((count, width_q), dtype=bool)
+    held_l = np.zeros((count, width_l), dtype=bool)
     for k in range(result.query_1.shape[1]):
         q1, q2 = result.query_1[:, k], result.query_2[:, k]
         l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
@@ -1165,9 +1266,19 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         joined = q2 >= 0
         used[rows[joined], q2[joined]] = True
         first_used |= (l1 == 0) | (l2 == 0)
+        held = q1 >= 0
+        for row in np.flatnonzero(held & (similarity <= COMMON_PAIR_SIMILARITY)).tolist():
+            pair = Pair((int(q1[row]),), (int(l1[row]),), float(similarity[row]), FUZZY)
+            held[row] = not _another_name(pair, inputs[row][0], inputs[row][3])
+            result.another[row] |= not held[row]
+        for side, first_token, second_token in ((held_q, q1, q2), (held_l, l1, l2)):
+            side[rows[held], first_token[held]] = True
+            two = held & (second_token >= 0)
+            side[rows[two], second_token[two]] = True
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
-    total_l -= _cut_tails(result, query, listed)
+    tails = _cut_tails(result, query, listed)
+    total_l -= tails
     shortfall = np.where(pair_weight > 0, doubtful / np.where(pair_weight > 0, pair_weight, 1), 0)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
@@ -1188,6 +1299,16 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     shuffled = ((descents > 1) | ((descents == 1) & (previous > start))).astype(np.float64)
     parts = (quality, shortfall, extra, end_extra / safe_q, missing, first)
     parts += (shuffled, evidence, people)
+    other_q = np.zeros(count)
+    for i in range(width_q):
+        real = ~held_q[:, i] & (kinds_q[:, i] == NAME) & query.real[:, i]
+        other_q += np.where(real, weights_q[:, i], 0.0)
+    other_l = np.zeros(count)
+    for j in range(width_l):
+        other_l += np.where(~held_l[:, j] & (kinds_l[:, j] == NAME), weights_l[:, j], 0.0)
+    other_l = np.maximum(0.0, other_l - tails)  # less what a field cut took
+    substituted = np.minimum(other_q / safe_q, other_l / safe_l)
+    parts += (substituted,)
     score = _name_score(*parts)
     score = np.where(anchored, score, score * NO_ANCHOR_FACTOR)
     score = np.where((result.query_1[:, 0] >= 0) & (total_q > 0) & (total_l > 0), score, 0.0)
