@@ -99,9 +99,9 @@ END_TOKENS = 3
 #: ``PEOPLE_EVIDENCE``. Below ``PEOPLE_EVIDENCE`` (a name thousands of people share), a
 #: query that matches only part of a listed name is not that person: a listed first token
 #: (the given name) the query lacks costs up to ``FIRST_MISSING_COST`` times its share of
-#: weight more, and two different common names paired short of equal (Mahmoud / Mohamed,
-#: Hashemi / Hashim, Jiang / Zhang) lose up to ``COMMON_PAIR_DOUBT`` times their shortfall
-#: again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
+#: weight more, and two different names paired short of equal, one of them common (Mahmoud /
+#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Shazia / Nasir: see :func:`_two_names`) lose up
+#: to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
 #: listed token missing costs up to ``FEW_PEOPLE_MISSING`` times more.
 PEOPLE_EVIDENCE = 20.0
 FIRST_MISSING_COST = 2.0
@@ -909,6 +909,7 @@ class _Side:
     ranked: np.ndarray  # a ranked name of some population (frequency.rank() > 0)
     nats: np.ndarray  # frequency.rank_weight() of ranked names, else 0
     common: np.ndarray  # frequency.is_common()
+    voiced: np.ndarray  # ranked and written with a vowel (not a stripped "Md", "Hn")
 
     @classmethod
     def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
@@ -936,6 +937,9 @@ class _Side:
             ranked=padded(ranks > 0, False).astype(bool),
             nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
             common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
+            voiced=padded(
+                (ranks > 0) & np.fromiter(map(_has_vowels, tokens), bool, len(tokens)), False
+            ).astype(bool),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
@@ -987,8 +991,11 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
             people += pair.similarity * sum(map(frequency.rank_weight, ranks))
         else:
             people += PEOPLE_EVIDENCE
-        if all(frequency.is_common(query[i]) for i in pair.query) and all(
-            frequency.is_common(listed[j]) for j in pair.listed
+        if _two_names(
+            all(frequency.rank(query[i]) > 0 and _has_vowels(query[i]) for i in pair.query),
+            all(frequency.rank(listed[j]) > 0 for j in pair.listed),
+            all(frequency.is_common(query[i]) for i in pair.query),
+            all(frequency.is_common(listed[j]) for j in pair.listed),
         ):
             doubtful += (1.0 - pair.similarity) * (weight_q + weight_l)
         if (
@@ -1022,6 +1029,15 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     if not identical:
         score = min(score, 0.99)
     return max(0.0, min(1.0, score)), identical
+
+
+def _two_names(voiced_q: Any, ranked_l: Any, common_q: Any, common_l: Any) -> Any:
+    """Whether a pair is of two names people bear, one of them common: paired short of equal,
+    they are two names, not one name misspelt (Mohammadi / Mahmoudi, Shazia / Nasir). Both
+    are ranked in some population, the query's written with its vowels ("Md", "Hn" are
+    stripped forms, not names; a listed name in an abjad is written without them). For one
+    pair (bools) or many (arrays)."""
+    return (common_q & common_l) | (voiced_q & ranked_l & (common_q | common_l))
 
 
 def _name_score(
@@ -1138,7 +1154,12 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         ranked = all_of(query.ranked, q1, q2)
         proved = np.where(ranked, similarity * gather(query.nats, q1, q2), PEOPLE_EVIDENCE)
         people += np.where(q1 >= 0, proved, 0.0)
-        names = all_of(query.common, q1, q2) & all_of(listed.common, l1, l2)
+        names = _two_names(
+            all_of(query.voiced, q1, q2),
+            all_of(listed.ranked, l1, l2),
+            all_of(query.common, q1, q2),
+            all_of(listed.common, l1, l2),
+        )
         doubtful += np.where(names, (1.0 - similarity) * (weight_q + weight_l), 0.0)
         anchored |= (
             (similarity >= ANCHOR_SIMILARITY)
