@@ -254,6 +254,17 @@ def test_birth_dates_are_graded() -> None:
     assert birth_date_evidence("1960", (("1955", "1962"),)).delta == DOB_YEAR  # type: ignore[union-attr]
 
 
+def test_a_listed_year_alone_is_near_only_a_year_off() -> None:
+    """One digit off in a year alone (1956 for 1986) is a dozen years wide: no slip."""
+    listed = (("1986", None),)
+    for near in ("1985-06-02", "1987-01-30"):
+        assert birth_date_evidence(near, listed).delta == DOB_NEAR, near  # type: ignore[union-attr]
+    for other in ("1956-06-02", "1981-06-02", "1996-06-02"):
+        assert birth_date_evidence(other, listed).delta == DOB_CONTRADICTS, other  # type: ignore[union-attr]
+    # with the month listed, a slip in the year is a slip
+    assert birth_date_evidence("1956-06-02", (("1986-06", None),)).delta == DOB_NEAR  # type: ignore[union-attr]
+
+
 def test_exact_name_with_a_near_birth_date_alerts_below_the_matching_date(
     screener: Screener,
 ) -> None:

@@ -1214,7 +1214,10 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
 DOB_EXACT = 0.06
 DOB_YEAR = 0.04
 #: A date one slip from the listed one (a year off, day and month swapped, one digit off, a
-#: few days off): list dates are often approximate, so it costs little.
+#: few days off): list dates are often approximate, so it costs little. Against a listed
+#: year alone, only a year off is near: one digit off anywhere in a year (1956 for 1986) is
+#: a window of a dozen years that a fifth of all adults fall in, with no day or month to
+#: show that the rest of the date agrees.
 DOB_NEAR = -0.02
 NEAR_DAYS = 3
 #: The same year but another day: the date is not the listed one.
@@ -1271,12 +1274,12 @@ def _one_slip(first: tuple[int, ...], second: tuple[int, ...]) -> bool:
 
 def _date_delta(query: tuple[int, ...], listed: tuple[int, ...]) -> tuple[float, str]:
     """Evidence of one query date against one listed date, compared at the precision both
-    have."""
+    have (a slip is near only where a month or day agrees around it: :data:`DOB_NEAR`)."""
     common = min(len(query), len(listed))
     q, n = query[:common], listed[:common]
     if q == n:
         return (DOB_EXACT, "=") if common == 3 else (DOB_YEAR, f"same {_PRECISION[common]} as")
-    if _one_slip(q, n):
+    if common > 1 and _one_slip(q, n):
         return DOB_NEAR, "one slip from"
     if common == 3:
         days = abs((date(*q) - date(*n)).days)  # type: ignore[misc]
