@@ -133,6 +133,10 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
     assert token_similarity("uzman", "guzman")[0] >= 0.8
     for person in ("Luis Rodriguez Rivera", "Mary J. Taylor", "Mehmet Kaya Celik"):
         assert not screener.screen(person, schema="Person"), person
+    # a common name met by another, lesser-ranked name is two names too (Shazia is not
+    # Nasir, Faisal is not Faizullah), though a slip that makes no name stays a slip
+    for person in ("Shazia Javed", "Faisal Khan"):
+        assert not screener.screen(person, schema="Person"), person
 
 
 def test_an_unpaired_surname_costs_more_when_the_pairs_prove_little(screener: Screener) -> None:
@@ -163,6 +167,15 @@ def test_common_names_matching_part_of_a_listed_name_do_not_alert(
     assert owner and not screener.screen(person, schema="Person")
     full = screener.screen(listed, schema="Person", birth_date="1901-02-03")
     assert owner in {h.entity_id for h in full}
+
+
+def test_one_of_two_listed_names_is_not_the_person(screener: Screener) -> None:
+    """"Liu Jun" read whole is the given name of 'HUO, Liujun' and lacks the surname, a whole
+    end of a two-word name: one of the commonest Chinese names is not that person."""
+    listed = screener.screen("HUO, Liujun", schema="Person", birth_date="1901-02-03")
+    assert listed and listed[0].matched_name == "HUO, Liujun"
+    assert listed[0].entity_id not in top_ids(screener, "Liu Jun", schema="Person")
+    assert listed[0].entity_id in top_ids(screener, "Liujun Huo", schema="Person")
 
 
 def test_two_different_common_names_are_no_pair_unless_the_rest_is_rare() -> None:

@@ -98,11 +98,13 @@ END_TOKENS = 3
 #: times the similarity; a pair with a query token ranked in no population proves
 #: ``PEOPLE_EVIDENCE``. Below ``PEOPLE_EVIDENCE`` (a name thousands of people share), a
 #: query that matches only part of a listed name is not that person: a listed first token
-#: (the given name) the query lacks costs up to ``FIRST_MISSING_COST`` times its share of
-#: weight more, and two different names paired short of equal, one of them common (Mahmoud /
-#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Shazia / Nasir: see :func:`_two_names`) lose up
-#: to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
-#: listed token missing costs up to ``FEW_PEOPLE_MISSING`` times more.
+#: (the given name), or either token of a two-token name, the query lacks (see
+#: :func:`_ends_missing`) costs up to ``FIRST_MISSING_COST`` times its share of weight
+#: more, and two different names paired short of equal, one of them common (Mahmoud /
+#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Shazia / Nasir: see :func:`_two_names`) lose
+#: up to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below ``FEW_PEOPLE_EVIDENCE``
+#: (two of the commonest names: "Muhammad Ahmed") any listed token missing costs up to
+#: ``FEW_PEOPLE_MISSING`` times more.
 PEOPLE_EVIDENCE = 20.0
 FIRST_MISSING_COST = 2.0
 COMMON_PAIR_DOUBT = 3.0
@@ -1010,13 +1012,14 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     shortfall = doubtful / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
-    total_l -= cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
+    taken = {j for pair in pairs for j in pair.listed}
+    cut = cut_tail(x, partner, taken)
+    total_l -= cut
     missing = max(0.0, 1.0 - matched_l / total_l)
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
     end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
-    first_missing = not any(0 in pair.listed for pair in pairs) and len(listed) > 1
-    first = weights_l[0] / total_l if first_missing else 0.0
+    first = sum(weights_l[j] for j in _ends_missing(len(listed), taken, cut > 0)) / total_l
     positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     descents = sum(b < a for a, b in pairwise(positions))
     shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
@@ -1029,6 +1032,16 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool]:
     if not identical:
         score = min(score, 0.99)
     return max(0.0, min(1.0, score)), identical
+
+
+def _ends_missing(count: int, taken: set[int], cut: bool) -> list[int]:
+    """The listed positions that count as a missing end of a name of ``count`` tokens
+    (``taken``: the paired ones): its first token (the given name, or an East Asian surname),
+    and where the name is two tokens, the second too, unless a field cut took it (``cut``): a
+    query that has only one of two names ("Liu Jun" read whole against 'HUO, Liujun') lacks
+    a whole end of it. The array path of :func:`_score_alignments` computes the same."""
+    ends = [0, 1] if count == 2 and not cut else [0] if count > 1 else []
+    return [j for j in ends if j not in taken]
 
 
 def _two_names(voiced_q: Any, ranked_l: Any, common_q: Any, common_l: Any) -> Any:
@@ -1063,8 +1076,8 @@ def _name_score(
     counts up to twice.
 
     Where the pairs prove little among people (``people``: see :data:`PEOPLE_EVIDENCE`), the
-    listed name's first token left unpaired (``first_missing``: its share of the listed
-    weight) costs more, every missing listed token more again below
+    listed name's first token left unpaired, or either token of a two-token name
+    (``first_missing``: its share of the listed weight, :func:`_ends_missing`) costs more, every missing listed token more again below
     :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
     1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
     (``shortfall``: its share of the pairs' weight) is taken off the quality again. These
@@ -1142,6 +1155,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     order = np.full((count, width_q), -1)
     used = np.zeros((count, width_q), dtype=bool)
     first_used = np.zeros(count, dtype=bool)  # the listed name's first token is paired
+    second_used = np.zeros(count, dtype=bool)  # and its second
     for k in range(result.query_1.shape[1]):
         q1, q2 = result.query_1[:, k], result.query_2[:, k]
         l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
@@ -1172,9 +1186,11 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         joined = q2 >= 0
         used[rows[joined], q2[joined]] = True
         first_used |= (l1 == 0) | (l2 == 0)
+        second_used |= (l1 == 1) | (l2 == 1)
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
-    total_l -= _cut_tails(result, query, listed)
+    tails = _cut_tails(result, query, listed)
+    total_l -= tails
     shortfall = np.where(pair_weight > 0, doubtful / np.where(pair_weight > 0, pair_weight, 1), 0)
     safe_q, safe_l = np.where(total_q > 0, total_q, 1), np.where(total_l > 0, total_l, 1)
     extra = np.maximum(0.0, 1.0 - matched_q / safe_q)
@@ -1185,6 +1201,8 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
     end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
     first = np.where(~first_used & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0)
+    second = (listed.counts == 2) & ~second_used & (tails <= 0)  # see _ends_missing
+    first = first + np.where(second, weights_l[:, 1 % weights_l.shape[1]] / safe_l, 0.0)
     # the listed positions in query order: descents, and the first and last of them
     descents, start, previous = np.zeros(count), np.full(count, -1), np.full(count, -1)
     for i in range(width_q):
