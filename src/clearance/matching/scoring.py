@@ -101,7 +101,7 @@ END_TOKENS = 3
 #: (the given name), or either token of a two-token name, the query lacks (see
 #: :func:`_ends_missing`) costs up to ``FIRST_MISSING_COST`` times its share of weight
 #: more, and two different names paired short of equal, one of them common (Mahmoud /
-#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Shazia / Nasir: see :func:`_two_names`) lose
+#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Faisal / Faizullah: see :func:`_two_names`) lose
 #: up to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below ``FEW_PEOPLE_EVIDENCE``
 #: (two of the commonest names: "Muhammad Ahmed") any listed token missing costs up to
 #: ``FEW_PEOPLE_MISSING`` times more.
@@ -1045,12 +1045,13 @@ def _ends_missing(count: int, taken: set[int], cut: bool) -> list[int]:
 
 
 def _two_names(voiced_q: Any, ranked_l: Any, common_q: Any, common_l: Any) -> Any:
-    """Whether a pair is of two names people bear, one of them common: paired short of equal,
-    they are two names, not one name misspelt (Mohammadi / Mahmoudi, Shazia / Nasir). Both
-    are ranked in some population, the query's written with its vowels ("Md", "Hn" are
-    stripped forms, not names; a listed name in an abjad is written without them). For one
-    pair (bools) or many (arrays)."""
-    return (common_q & common_l) | (voiced_q & ranked_l & (common_q | common_l))
+    """Whether a pair is of two names people bear: paired short of equal, they are two names,
+    not one name misspelt. Both common (Mahmoud / Mohamed), or the query's a common name
+    written with its vowels ("Md" is a stripped form, not a name) and the listed word a name
+    ranked in some population (Mohammadi / Mahmoudi, Faisal / Faizullah). A query word that
+    is not common may be a slip or another spelling of the listed name (Husin, Nadja, Deb),
+    as :func:`token_similarity` has it. For one pair (bools) or many (arrays)."""
+    return common_q & (common_l | (voiced_q & ranked_l))
 
 
 def _name_score(
@@ -1077,8 +1078,8 @@ def _name_score(
 
     Where the pairs prove little among people (``people``: see :data:`PEOPLE_EVIDENCE`), the
     listed name's first token left unpaired, or either token of a two-token name
-    (``first_missing``: its share of the listed weight, :func:`_ends_missing`) costs more, every missing listed token more again below
-    :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
+    (``first_missing``: its share of the listed weight, :func:`_ends_missing`) costs more,
+    every missing listed token more again below :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
     1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
     (``shortfall``: its share of the pairs' weight) is taken off the quality again. These
     people costs leave at least :data:`PEOPLE_FLOOR` of the coverage without them.
