@@ -133,6 +133,9 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
     assert token_similarity("uzman", "guzman")[0] >= 0.8
     for person in ("Luis Rodriguez Rivera", "Mary J. Taylor", "Mehmet Kaya Celik"):
         assert not screener.screen(person, schema="Person"), person
+    # a common name met by another, lesser-ranked name is two names too (Faisal is not
+    # Faizullah)
+    assert not screener.screen("Faisal Khan", schema="Person")
 
 
 def test_another_real_name_in_place_of_a_listed_one_is_another_person() -> None:
@@ -195,6 +198,15 @@ def test_common_names_matching_part_of_a_listed_name_do_not_alert(
     assert owner and not screener.screen(person, schema="Person")
     full = screener.screen(listed, schema="Person", birth_date="1901-02-03")
     assert owner in {h.entity_id for h in full}
+
+
+def test_one_of_two_listed_names_is_not_the_person(screener: Screener) -> None:
+    """"Liu Jun" read whole is the given name of 'HUO, Liujun' and lacks the surname, a whole
+    end of a two-word name: one of the commonest Chinese names is not that person."""
+    listed = screener.screen("HUO, Liujun", schema="Person", birth_date="1901-02-03")
+    assert listed and listed[0].matched_name == "HUO, Liujun"
+    assert listed[0].entity_id not in top_ids(screener, "Liu Jun", schema="Person")
+    assert listed[0].entity_id in top_ids(screener, "Liujun Huo", schema="Person")
 
 
 def test_two_different_common_names_are_no_pair_unless_the_rest_is_rare() -> None:
@@ -315,6 +327,17 @@ def test_birth_dates_are_graded() -> None:
     assert delta("1962-04-04") == delta("1990-01-01") == DOB_CONTRADICTS
     assert delta(["1957-05-04", "1957-04-04"]) == DOB_EXACT  # both readings of 04/05/1957
     assert birth_date_evidence("1960", (("1955", "1962"),)).delta == DOB_YEAR  # type: ignore[union-attr]
+
+
+def test_a_listed_year_alone_is_near_only_a_year_off() -> None:
+    """One digit off in a year alone (1956 for 1986) is a dozen years wide: no slip."""
+    listed = (("1986", None),)
+    for near in ("1985-06-02", "1987-01-30"):
+        assert birth_date_evidence(near, listed).delta == DOB_NEAR, near  # type: ignore[union-attr]
+    for other in ("1956-06-02", "1981-06-02", "1996-06-02"):
+        assert birth_date_evidence(other, listed).delta == DOB_CONTRADICTS, other  # type: ignore[union-attr]
+    # with the month listed, a slip in the year is a slip
+    assert birth_date_evidence("1956-06-02", (("1986-06", None),)).delta == DOB_NEAR  # type: ignore[union-attr]
 
 
 def test_exact_name_with_a_near_birth_date_alerts_below_the_matching_date(

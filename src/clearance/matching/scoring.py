@@ -112,11 +112,13 @@ END_TOKENS = 3
 #: times the similarity; a pair with a query token ranked in no population proves
 #: ``PEOPLE_EVIDENCE``. Below ``PEOPLE_EVIDENCE`` (a name thousands of people share), a
 #: query that matches only part of a listed name is not that person: a listed first token
-#: (the given name) the query lacks costs up to ``FIRST_MISSING_COST`` times its share of
-#: weight more, and two different common names paired short of equal (Mahmoud / Mohamed,
-#: Hashemi / Hashim, Jiang / Zhang) lose up to ``COMMON_PAIR_DOUBT`` times their shortfall
-#: again. Below ``FEW_PEOPLE_EVIDENCE`` (two of the commonest names: "Muhammad Ahmed") any
-#: listed token missing costs up to ``FEW_PEOPLE_MISSING`` times more.
+#: (the given name), or either token of a two-token name, the query lacks (see
+#: :func:`_ends_missing`) costs up to ``FIRST_MISSING_COST`` times its share of weight
+#: more, and two different names paired short of equal, one of them common (Mahmoud /
+#: Mohamed, Hashemi / Hashim, Jiang / Zhang, Faisal / Faizullah: see :func:`_two_names`) lose
+#: up to ``COMMON_PAIR_DOUBT`` times their shortfall again. Below ``FEW_PEOPLE_EVIDENCE``
+#: (two of the commonest names: "Muhammad Ahmed") any listed token missing costs up to
+#: ``FEW_PEOPLE_MISSING`` times more.
 PEOPLE_EVIDENCE = 20.0
 FIRST_MISSING_COST = 2.0
 COMMON_PAIR_DOUBT = 3.0
@@ -983,7 +985,7 @@ class _Side:
     ranked: np.ndarray  # a ranked name of some population (frequency.rank() > 0)
     nats: np.ndarray  # frequency.rank_weight() of ranked names, else 0
     common: np.ndarray  # frequency.is_common()
-    real: np.ndarray  # _real_name()
+    voiced: np.ndarray  # _real_name(): ranked and written with a vowel (not "Md", "Hn")
 
     @classmethod
     def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
@@ -1011,7 +1013,9 @@ class _Side:
             ranked=padded(ranks > 0, False).astype(bool),
             nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
             common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
-            real=padded((ranks > 0) & [_has_vowels(t) for t in tokens], False).astype(bool),
+            voiced=padded(
+                (ranks > 0) & np.fromiter(map(_has_vowels, tokens), bool, len(tokens)), False
+            ).astype(bool),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
@@ -1079,8 +1083,11 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool, bool
             people += pair.similarity * sum(map(frequency.rank_weight, ranks))
         else:
             people += PEOPLE_EVIDENCE
-        if all(frequency.is_common(query[i]) for i in pair.query) and all(
-            frequency.is_common(listed[j]) for j in pair.listed
+        if _two_names(
+            all(_real_name(query[i]) for i in pair.query),
+            all(frequency.rank(listed[j]) > 0 for j in pair.listed),
+            all(frequency.is_common(query[i]) for i in pair.query),
+            all(frequency.is_common(listed[j]) for j in pair.listed),
         ):
             doubtful += (1.0 - pair.similarity) * (weight_q + weight_l)
         if (
@@ -1095,14 +1102,14 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool, bool
     shortfall = doubtful / pair_weight if pair_weight > 0 else 0.0
     extra = max(0.0, 1.0 - matched_q / total_q)
     partner = next((p.listed[0] for p in pairs if p.query == (x[6],) and len(p.listed) == 1), -1)
-    tail = cut_tail(x, partner, {j for pair in pairs for j in pair.listed})
-    total_l -= tail
+    taken = {j for pair in pairs for j in pair.listed}
+    cut = cut_tail(x, partner, taken)
+    total_l -= cut
     missing = max(0.0, 1.0 - matched_l / total_l)
     paired = {i for pair in pairs for i in pair.query}
     ends = (0, len(query) - 1) if len(query) >= END_TOKENS else ()
     end_extra = sum(weights_q[i] for i in ends if i not in paired) / total_q
-    first_missing = not any(0 in pair.listed for pair in pairs) and len(listed) > 1
-    first = weights_l[0] / total_l if first_missing else 0.0
+    first = sum(weights_l[j] for j in _ends_missing(len(listed), taken, cut > 0)) / total_l
     positions = [p.listed[0] for p in sorted(pairs, key=lambda p: p.query[0])]
     descents = sum(b < a for a, b in pairwise(positions))
     shuffled = float(descents > 1 or (descents == 1 and positions[-1] > positions[0]))
@@ -1118,7 +1125,7 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool, bool
     other_l = sum(
         weights_l[j] for j in range(len(listed)) if j not in held_l and listed_kinds[j] == NAME
     )
-    other_l = max(0.0, other_l - tail)  # less what a field cut took
+    other_l = max(0.0, other_l - cut)  # less what a field cut took
     substituted = min(other_q / total_q, other_l / total_l)
     parts = (quality, shortfall, extra, end_extra, missing, first, shuffled, evidence, people)
     score = float(_name_score(*parts, substituted))
@@ -1129,6 +1136,26 @@ def alignment_score(pairs: list[Pair], x: AlignInput) -> tuple[float, bool, bool
     if not identical:
         score = min(score, 0.99)
     return max(0.0, min(1.0, score)), identical, len(held) < len(pairs)
+
+
+def _ends_missing(count: int, taken: set[int], cut: bool) -> list[int]:
+    """The listed positions that count as a missing end of a name of ``count`` tokens
+    (``taken``: the paired ones): its first token (the given name, or an East Asian surname),
+    and where the name is two tokens, the second too, unless a field cut took it (``cut``): a
+    query that has only one of two names ("Liu Jun" read whole against 'HUO, Liujun') lacks
+    a whole end of it. The array path of :func:`_score_alignments` computes the same."""
+    ends = [0, 1] if count == 2 and not cut else [0] if count > 1 else []
+    return [j for j in ends if j not in taken]
+
+
+def _two_names(voiced_q: Any, ranked_l: Any, common_q: Any, common_l: Any) -> Any:
+    """Whether a pair is of two names people bear: paired short of equal, they are two names,
+    not one name misspelt. Both common (Mahmoud / Mohamed), or the query's a common name
+    written with its vowels ("Md" is a stripped form, not a name) and the listed word a name
+    ranked in some population (Mohammadi / Mahmoudi, Faisal / Faizullah). A query word that
+    is not common may be a slip or another spelling of the listed name (Husin, Nadja, Deb),
+    as :func:`token_similarity` has it. For one pair (bools) or many (arrays)."""
+    return common_q & (common_l | (voiced_q & ranked_l))
 
 
 def _name_score(
@@ -1155,9 +1182,9 @@ def _name_score(
     counts up to twice.
 
     Where the pairs prove little among people (``people``: see :data:`PEOPLE_EVIDENCE`), the
-    listed name's first token left unpaired (``first_missing``: its share of the listed
-    weight) costs more, every missing listed token more again below
-    :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
+    listed name's first token left unpaired, or either token of a two-token name
+    (``first_missing``: its share of the listed weight, :func:`_ends_missing`) costs more,
+    every missing listed token more again below :data:`FEW_PEOPLE_EVIDENCE`, pairs in no rotation of the listed order (``shuffled``, 0 or
     1) cost :data:`SHUFFLED_COST`, and the shortfall of pairs of two different common names
     (``shortfall``: its share of the pairs' weight) is taken off the quality again. These
     people costs leave at least :data:`PEOPLE_FLOOR` of the coverage without them.
@@ -1241,6 +1268,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     # tokens held by a pair that is not two different names (_another_name)
     held_q = np.zeros((count, width_q), dtype=bool)
     held_l = np.zeros((count, width_l), dtype=bool)
+    second_used = np.zeros(count, dtype=bool)  # and its second
     for k in range(result.query_1.shape[1]):
         q1, q2 = result.query_1[:, k], result.query_2[:, k]
         l1, l2 = result.listed_1[:, k], result.listed_2[:, k]
@@ -1253,7 +1281,12 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
         ranked = all_of(query.ranked, q1, q2)
         proved = np.where(ranked, similarity * gather(query.nats, q1, q2), PEOPLE_EVIDENCE)
         people += np.where(q1 >= 0, proved, 0.0)
-        names = all_of(query.common, q1, q2) & all_of(listed.common, l1, l2)
+        names = _two_names(
+            all_of(query.voiced, q1, q2),
+            all_of(listed.ranked, l1, l2),
+            all_of(query.common, q1, q2),
+            all_of(listed.common, l1, l2),
+        )
         doubtful += np.where(names, (1.0 - similarity) * (weight_q + weight_l), 0.0)
         anchored |= (
             (similarity >= ANCHOR_SIMILARITY)
@@ -1275,6 +1308,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
             side[rows[held], first_token[held]] = True
             two = held & (second_token >= 0)
             side[rows[two], second_token[two]] = True
+        second_used |= (l1 == 1) | (l2 == 1)
     pair_weight = matched_q + matched_l
     quality = np.where(pair_weight > 0, weighted / np.where(pair_weight > 0, pair_weight, 1), 0)
     tails = _cut_tails(result, query, listed)
@@ -1289,6 +1323,8 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     end_extra = np.where(ends & ~used[rows, 0], weights_q[rows, 0], 0.0)
     end_extra = end_extra + np.where(ends & ~used[rows, last], weights_q[rows, last], 0.0)
     first = np.where(~first_used & (listed.counts > 1), weights_l[:, 0] / safe_l, 0.0)
+    second = (listed.counts == 2) & ~second_used & (tails <= 0)  # see _ends_missing
+    first = first + np.where(second, weights_l[:, 1 % weights_l.shape[1]] / safe_l, 0.0)
     # the listed positions in query order: descents, and the first and last of them
     descents, start, previous = np.zeros(count), np.full(count, -1), np.full(count, -1)
     for i in range(width_q):
@@ -1301,7 +1337,7 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
     parts += (shuffled, evidence, people)
     other_q = np.zeros(count)
     for i in range(width_q):
-        real = ~held_q[:, i] & (kinds_q[:, i] == NAME) & query.real[:, i]
+        real = ~held_q[:, i] & (kinds_q[:, i] == NAME) & query.voiced[:, i]
         other_q += np.where(real, weights_q[:, i], 0.0)
     other_l = np.zeros(count)
     for j in range(width_l):
@@ -1328,7 +1364,10 @@ def _score_alignments(result: Alignments, query: _Side, listed: _Side) -> None:
 DOB_EXACT = 0.06
 DOB_YEAR = 0.04
 #: A date one slip from the listed one (a year off, day and month swapped, one digit off, a
-#: few days off): list dates are often approximate, so it costs little.
+#: few days off): list dates are often approximate, so it costs little. Against a listed
+#: year alone, only a year off is near: one digit off anywhere in a year (1956 for 1986) is
+#: a window of a dozen years that a fifth of all adults fall in, with no day or month to
+#: show that the rest of the date agrees.
 DOB_NEAR = -0.02
 NEAR_DAYS = 3
 #: The same year but another day: the date is not the listed one.
@@ -1385,12 +1424,12 @@ def _one_slip(first: tuple[int, ...], second: tuple[int, ...]) -> bool:
 
 def _date_delta(query: tuple[int, ...], listed: tuple[int, ...]) -> tuple[float, str]:
     """Evidence of one query date against one listed date, compared at the precision both
-    have."""
+    have (a slip is near only where a month or day agrees around it: :data:`DOB_NEAR`)."""
     common = min(len(query), len(listed))
     q, n = query[:common], listed[:common]
     if q == n:
         return (DOB_EXACT, "=") if common == 3 else (DOB_YEAR, f"same {_PRECISION[common]} as")
-    if _one_slip(q, n):
+    if common > 1 and _one_slip(q, n):
         return DOB_NEAR, "one slip from"
     if common == 3:
         days = abs((date(*q) - date(*n)).days)  # type: ignore[misc]

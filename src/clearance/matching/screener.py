@@ -74,7 +74,8 @@ FEATURE_DOCS = {
     "birth_date": "Same birth date (+0.06), or the same to the precision both have (+0.04), "
     "raises the score; a date one slip away (a year off, day and month swapped, one digit "
     "off, up to 3 days off) costs 0.02, another day of the same year 0.05, another date "
-    "0.15. A date that does not exist (day 32) counts to the month it gives.",
+    "0.15; against a listed year alone only a year off is a slip. A date that does not "
+    "exist (day 32) counts to the month it gives.",
     "country": "Query country among the listed nationalities/countries (+0.03), else -0.05.",
     "identifier": "An equal strong identifier (passport, national id, IMO, crypto address...) "
     "sets the score to at least 0.95; an equal weak one adds 0.10; differing ones -0.03.",
