@@ -95,10 +95,12 @@ def latin_renderings(text: str, listed: bool = False) -> tuple[str, ...]:
             script = "japanese"
         rule = _RULES.get(script)
         if rule is None:
-            # a word of mixed scripts ("Aؠ") keeps its Latin letters; its other letters are
-            # spelled out letter by letter, so no rendering carries another script
-            mixed = any(_RULES.get(script_of(c)) for c in word)
-            options.append((anyascii(word) if mixed else word,))
+            if any(_RULES.get(script_of(c)) for c in word):
+                # a word of mixed scripts ("GUΖMAN" with a Greek Z, "Aؠ"): look-alike
+                # letters of an evasion, which normalisation folds by their shapes, not a
+                # name written in another script
+                return ()
+            options.append((word,))
             consonants.append("")
             continue
         start, end = 0, len(word)  # punctuation around the word stays as it is
