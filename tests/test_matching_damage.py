@@ -18,6 +18,7 @@ from clearance.matching.scoring import (
     DOB_SAME_YEAR,
     DOB_YEAR,
     WHOLE_NAME_BASE,
+    AlignInput,
     align_many,
     birth_date_evidence,
     consonant_key,
@@ -33,6 +34,13 @@ GUZMAN = "us_ofac_sdn:6861"  # GUZMAN LOERA, Joaquin
 @pytest.fixture(scope="module")
 def screener() -> Screener:
     return bundled_screener()
+
+
+def unit_row(query: str, listed: str) -> AlignInput:
+    """The aligner's input for two names whose tokens all weigh one, no cut word."""
+    first, second = normalize_name(query), normalize_name(listed)
+    ones, twos = (1.0,) * len(first.tokens), (1.0,) * len(second.tokens)
+    return (first.tokens, first.kinds, ones, second.tokens, second.kinds, twos, -1)
 
 
 def top_ids(screener: Screener, name: str, **record: str) -> list[str]:
@@ -100,16 +108,7 @@ def test_whole_name_reading_needs_a_mark_of_damage_or_rare_words() -> None:
         ("Luis Rodriguez Rivera", "RODRIGUEZ OLIVERA, Luis"),
         ("Maria Garcia Lopez", "GARCIA LOPES, Mario"),
     ):
-        x = normalize_name(query), normalize_name(listed)
-        row = (
-            x[0].tokens,
-            x[0].kinds,
-            (1.0,) * len(x[0].tokens),
-            x[1].tokens,
-            x[1].kinds,
-            (1.0,) * len(x[1].tokens),
-            -1,
-        )
+        row = unit_row(query, listed)
         assert whole_name_scores([row])[0][0] == 0.0, query
         # one rule for one pair and for a batch: the scalar and array paths agree
         single = align_many([row]).scores[0]
@@ -155,16 +154,7 @@ def test_another_real_name_in_place_of_a_listed_one_is_another_person() -> None:
     assert token_similarity("ahmed", "ahmad")[0] >= 0.8
     # one rule for one pair and for a batch: the scalar and array paths agree
     for query in ("Marina Julian Castillo Ramos", "Pedro Julian Castillo Ramos"):
-        x = normalize_name(query), normalize_name(listed)
-        row = (
-            x[0].tokens,
-            x[0].kinds,
-            (1.0,) * len(x[0].tokens),
-            x[1].tokens,
-            x[1].kinds,
-            (1.0,) * len(x[1].tokens),
-            -1,
-        )
+        row = unit_row(query, listed)
         single = align_many([row])
         assert align_many([row] * 40).scores.tolist() == [single.scores[0]] * 40
         assert align_many([row] * 40).another.tolist() == [single.another[0]] * 40
