@@ -21,7 +21,7 @@ from clearance.evaluation.cases import (
     EvalSet,
 )
 from clearance.evaluation.names import NameIndex, fold, fold_tokens, listed_names
-from clearance.evaluation.negatives import lookalike_negatives
+from clearance.evaluation.negatives import _without_honorifics, lookalike_negatives
 from clearance.evaluation.populations import ORDERS, cultures, population_cases
 from clearance.evaluation.romanisation import SpellingIndex, skeleton, spelling
 from clearance.evaluation.run import Outcome, build_report
@@ -214,3 +214,14 @@ def test_report_population_rates_and_birth_date_ranking() -> None:
     assert arabic.people == 200 and arabic.alerts == 3 and arabic.alerts_dated == 0
     assert arabic.rate == 0.015 and arabic.target == 0.05 and arabic.passed
     assert "population_arabic" not in report.failures and "dob_one_year" in report.failures
+
+
+def test_random_negatives_are_judged_without_their_titles() -> None:
+    """Faker's titles and degrees ("Lic.", "S.Farm") do not make a listed name unlisted; a
+    title that is also a name ("Anh" in Vietnamese) stays when it is needed for two words."""
+    from faker import Faker
+
+    assert _without_honorifics("Lic. Jorge Zamudio", Faker("es_MX")) == "Jorge Zamudio"
+    assert _without_honorifics("Dr. Juli Suryatmi, S.Farm", Faker("id_ID")) == "Juli Suryatmi"
+    assert _without_honorifics("Bác Anh Lê", Faker("vi_VN")) == "Anh Lê"
+    assert _without_honorifics("Miguel Nieto Barragán", Faker("es_ES")) == "Miguel Nieto Barragán"
