@@ -12,6 +12,7 @@ from clearance.matching.normalize import name_renderings
 from clearance.matching.transliterate import (
     MAX_RENDERINGS,
     SUPPORTED_SCRIPTS,
+    korean_spelling_key,
     latin_renderings,
     script_of,
     word_script,
@@ -35,9 +36,10 @@ from matching_lists import bundled_screener
         ("张学良", "zhang xueliang"),  # pinyin, surname first, given name joined
         ("张学良", "chang hsuehliang"),  # Wade-Giles
         ("安倍晋三", "abe shinzo"),  # kanji read in Japanese, long vowels written once
+        ("石川 健一", "ishikawa kenichi"),  # a family name of two kanji written apart: Japanese
         ("プーチン", "putin"),  # katakana's added vowels taken out of a foreign name
-        ("박영식", "park yong sik"),  # Hangul: McCune-Reischauer, the conventional surname
-        ("박영식", "park yeong sik"),  # Revised Romanization
+        ("박영식", "park yongsik"),  # Hangul: McCune-Reischauer, conventional surname, joined
+        ("박영식", "park yeongsik"),  # Revised Romanization
         ("푸틴", "putin"),  # a foreign name in Hangul
         ("პუტინი", "p'ut'in"),  # Georgian: the nominative -i of foreign names dropped
         ("Փաշինյան", "P'ashinyan"),  # Armenian
@@ -110,6 +112,29 @@ def test_names_in_other_scripts_find_the_listed_entity(
 ) -> None:
     hits = screener.screen(name)
     assert entity_id in [h.entity_id for h in hits], name
+
+
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("김상훈", "us_ofac_sdn:27212"),  # Sang Hun is not KIM, Song Hun
+        ("김은정", "us_ofac_sdn:20157"),  # Eun Jeong is not KIM, Jong Un turned around
+        ("김경수", "us_ofac_sdn:21743"),  # Kyong Su is not KIM, Yong Su
+    ],
+)
+def test_korean_names_a_syllable_apart_are_other_people(
+    screener: Screener, name: str, other: str
+) -> None:
+    """A name read from Hangul is spelled by convention: a listed syllable a letter away is
+    another name, not a slip (Korean names share few syllables, so near ones are common)."""
+    assert other not in [h.entity_id for h in screener.screen(name, schema="Person")]
+
+
+def test_korean_spellings_of_one_syllable_share_a_key() -> None:
+    assert korean_spelling_key("Byeong-ho") == korean_spelling_key("pyong ho")
+    assert korean_spelling_key("Sung Chul") == korean_spelling_key("seongcheol")
+    assert korean_spelling_key("sang") != korean_spelling_key("song")
+    assert korean_spelling_key("kyong") != korean_spelling_key("yong")
 
 
 def test_latin_query_meets_an_original_script_list_name() -> None:
@@ -203,7 +228,7 @@ def test_hangul_foreign_names_that_begin_like_a_korean_surname() -> None:
     """안와르 (Anwar) begins with the surname 안 (Ahn); 르 says it is foreign. ㅈ is also z."""
     assert "anwar" in _readings("안와르")
     assert "aziz" in _readings("아지즈")
-    assert "kim chong un" in _readings("김정은")
+    assert "kim chongun" in _readings("김정은")  # the given name kept joined
 
 
 def test_greek_accents_lost_h_and_ng() -> None:

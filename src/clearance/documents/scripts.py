@@ -50,6 +50,7 @@ from clearance.matching.normalize import LEGAL, PARTICLES, normalize_name
 from clearance.matching.transliterate import (
     _COMPOUND_SURNAMES,
     SUPPORTED_SCRIPTS,
+    korean_syllables_apart,
     latin_renderings,
     script_of,
 )
@@ -237,7 +238,7 @@ def _rendered_tokens(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(rendering, its name tokens without legal forms) of a candidate span, one rendering
     per distinct token sequence."""
     out: dict[tuple[str, ...], str] = {}
-    for rendering in latin_renderings(text):
+    for rendering in (*latin_renderings(text), *korean_syllables_apart(text)):
         normalized = normalize_name(rendering)
         tokens = tuple(
             t for t, k in zip(normalized.tokens, normalized.kinds, strict=True) if k != LEGAL

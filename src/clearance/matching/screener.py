@@ -48,6 +48,7 @@ from clearance.matching.scoring import (
     name_keys,
     schema_evidence,
 )
+from clearance.matching.transliterate import korean_name, korean_spelling_key
 from clearance.model import Entity, Identifier
 
 #: Default alert threshold: a hit at or above it is an alert. Chosen from the sweep of
@@ -352,8 +353,11 @@ class Screener:
                 [queries[i] for i, _, _ in rows], [n for _, n, _ in rows], limit, threshold
             )
             merged: list[dict[str, Hit]] = [{} for _ in queries]
+            korean = [korean_name(q.name.strip()) for q in queries]
             for (i, _, repaired), hits in zip(rows, found, strict=True):
                 for hit in hits:
+                    if korean[i] and not _spelled_by_convention(hit):
+                        continue
                     if repaired:
                         hit = _repaired(hit, repaired)
                         if hit.score < threshold:
@@ -674,6 +678,18 @@ def _repaired(hit: Hit, repaired: str) -> Hit:
         hit,
         score=round(hit.score * COMMA_SLIP_FACTOR, 4),
         features=[*hit.features, Feature("name", hit.score, detail)],
+    )
+
+
+def _spelled_by_convention(hit: Hit) -> bool:
+    """Every query token of ``hit`` pairs with a listed spelling of the same Korean
+    syllables. A name read from Hangul is spelled by convention, not typed: a listed
+    syllable a letter away (Song for 상, Yong for 경) is another name, not a slip."""
+    return all(
+        t["listed"] is not None
+        and korean_spelling_key(t["query"]) == korean_spelling_key(t["listed"])
+        for t in hit.tokens
+        if t["query"] is not None
     )
 
 

@@ -87,6 +87,7 @@ def latin_renderings(text: str, listed: bool = False) -> tuple[str, ...]:
     text = _COMMA.sub(", ", unicodedata.normalize("NFC", text))
     words = [w for w in _SEPARATORS.split(text) if w.strip(",")]
     japanese = any(word_script(w) in ("hiragana", "katakana", "japanese") for w in words)
+    japanese = japanese or _japanese_family_name(words)
     options: list[tuple[str, ...]] = []
     consonants: list[str] = []  # each word as its consonants where its script writes no vowels
     for word in words:
@@ -469,6 +470,18 @@ _COMPOUND_SURNAMES = frozenset(
 )
 
 
+def _japanese_family_name(words: list[str]) -> bool:
+    """Kanji words, the first of two signs written apart from the rest (石川 健一): a
+    Japanese family name. Chinese writes a name without a space, or puts one after a surname
+    of one sign (李 方伟) or a compound surname (欧阳 修)."""
+    return (
+        len(words) >= 2
+        and all(word_script(w) == "han" and len(w) <= 4 for w in words)
+        and len(words[0]) == 2
+        and words[0] not in _COMPOUND_SURNAMES
+    )
+
+
 def _han(word: str) -> list[str]:
     """Chinese readings first; a name of three or four signs may as well be Japanese (its
     reading comes last)."""
@@ -619,21 +632,66 @@ def _hangul_syllables(word: str, initials: list[str], vowels: list[str]) -> list
 
 
 def _korean(word: str) -> list[str]:
-    rr = _hangul_syllables(word, _INITIALS_RR, _VOWELS_RR)
-    mr = _hangul_syllables(word, _INITIALS_MR, _VOWELS_MR)
-    out = []
+    """A Korean personal name keeps its given name joined (김은정: kim eunjeong): its
+    syllables are one name, and apart they would pair in any order and each meet a listed
+    syllable a letter away (eun jeong as Jong Un, sang as Song)."""
     foreign = _foreign_hangul(word)
     if 2 <= len(word) <= 4 and word[0] in _SURNAMES:  # a Korean personal name
         surnames = _SURNAMES[word[0]]
-        for given in (mr[1:], rr[1:], [s.replace("ch", "j", 1) for s in mr[1:]]):
-            out.append(" ".join([surnames[0], *given]))
-            out.append(" ".join([surnames[0], "".join(given)]))
-        out += [" ".join([s, *mr[1:]]) for s in surnames[1:]]
-        apart, joined = out[0:6:2], out[1:6:2]  # McCune-Reischauer, Revised, ch as j
-        if any(_lone_consonant(c) for c in word[1:]):  # 르, 스, 드: a foreign name
-            return [*foreign[:3], *apart, *joined, *foreign[3:]]
-        return [*apart, *foreign[:1], *joined, *out[6:], *foreign[1:]]
-    return [*foreign[:MAX_WORD_RENDERINGS - 1], "".join(rr)]
+        given = ["".join(g) for g in _given_syllables(word)]
+        out = [f"{surnames[0]} {g}" for g in given] + [f"{s} {given[0]}" for s in surnames[1:]]
+        if not korean_name(word):  # 르, 스, 드: a foreign name
+            return [*foreign[:3], *out, *foreign[3:]]
+        return [*out[:3], *foreign[:1], *out[3:], *foreign[1:]]
+    rr = _hangul_syllables(word, _INITIALS_RR, _VOWELS_RR)
+    return [*foreign[: MAX_WORD_RENDERINGS - 1], "".join(rr)]
+
+
+def _given_syllables(word: str) -> list[list[str]]:
+    """The syllables after the surname: McCune-Reischauer, Revised, and MR with ch as j."""
+    mr = _hangul_syllables(word[1:], _INITIALS_MR, _VOWELS_MR)
+    rr = _hangul_syllables(word[1:], _INITIALS_RR, _VOWELS_RR)
+    return [mr, rr, [s.replace("ch", "j", 1) for s in mr]]
+
+
+def korean_syllables_apart(word: str) -> list[str]:
+    """A Korean personal name's readings with the given name's syllables apart ("kim jong
+    un"), for finding it in running text where a list writes them apart; screening keeps
+    them joined (:func:`_korean`)."""
+    if not korean_name(word):
+        return []
+    surname = _SURNAMES[word[0]][0]
+    return list(dict.fromkeys(" ".join([surname, *g]) for g in _given_syllables(word)))
+
+
+def korean_name(text: str) -> bool:
+    """One word of two to four Hangul syllables, a surname's first and none a lone
+    consonant (:func:`_lone_consonant`): a Korean personal name, whose readings are
+    spellings by convention, not typing (see :func:`korean_spelling_key`)."""
+    return (
+        2 <= len(text) <= 4
+        and text[0] in _SURNAMES
+        and word_script(text) == "hangul"
+        and not any(_lone_consonant(c) for c in text[1:])
+    )
+
+
+#: Spellings of one Korean sound in McCune-Reischauer, Revised Romanization, North Korean
+#: usage and passports (Seong, Song, Sung; Byong, Pyong; Thaek, Taek; Young, Yong).
+_KOREAN_SPELLINGS = (
+    ("yeo", "yo"), ("you", "yo"), ("eo", "o"), ("eu", "u"), ("oo", "u"), ("ou", "o"),
+    ("ee", "i"), ("ae", "e"), ("u", "o"), ("th", "t"), ("ph", "p"), ("kh", "k"), ("ch", "c"),
+    ("sh", "s"), ("j", "c"), ("b", "p"), ("d", "t"), ("g", "k"), ("r", "l"),
+)  # fmt: skip
+
+
+def korean_spelling_key(text: str) -> str:
+    """The romanisations of one string of Korean syllables folded to one key: two keys that
+    differ are different syllables (Sang and Song, Kyong and Yong), not two spellings."""
+    key = "".join(c for c in text.lower() if c.isalpha())
+    for spelling, folded in _KOREAN_SPELLINGS:
+        key = key.replace(spelling, folded)
+    return key
 
 
 def _lone_consonant(char: str) -> bool:
