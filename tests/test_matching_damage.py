@@ -137,6 +137,19 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
     assert not screener.screen("Faisal Khan", schema="Person")
 
 
+def test_patronymics_of_other_fathers_are_other_names(screener: Screener) -> None:
+    """Dmitriyevich and Yuryevich share their ending, not their father; a slip or another
+    spelling of one father's name is still that patronymic."""
+    assert token_similarity("dmitriyevich", "yuryevich")[0] <= COMMON_PAIR_SIMILARITY
+    assert token_similarity("nikolayevich", "nikolaevich")[0] >= 0.9
+    assert token_similarity("vladmirovich", "vladimirovich")[0] >= 0.9
+    rows = [unit_row("Andrey Dmitriyevich Vorobyev", "VOROBYEV, Andrey Yuryevich")]
+    single = align_many(rows).scores[0]
+    assert align_many(rows * 40).scores.tolist() == pytest.approx([single] * 40)
+    hits = screener.screen("Andrey Dmitriyevich Vorobyev", schema="Person")
+    assert "us_ofac_sdn:40242" not in [h.entity_id for h in hits]
+
+
 def test_another_real_name_in_place_of_a_listed_one_is_another_person() -> None:
     """One given name replaced by another real name is another person: not paired at all
     (Pedro for Mario) or paired only as another name (Marina for Mario, two edits apart),

@@ -210,6 +210,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     family = how == PHONETIC and frequency.is_common(b) and _nisba(a, b)
     if (slip or family) and frequency.is_common(a):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
+    if how in (FUZZY, PHONETIC, OCR) and _other_father(a, b):
+        similarity = min(similarity, COMMON_PAIR_SIMILARITY)
     return similarity, how
 
 
@@ -232,6 +234,21 @@ def _nisba(a: str, b: str) -> bool:
         return t[-1] == "i" and t[-2] not in _VOWELS
 
     return ends_in_i(a) != ends_in_i(b) and (a[-1] not in _VOWELS or b[-1] not in _VOWELS)
+
+
+#: Endings of East Slavic patronymics (Ivanovich, Petrovna, Mykolayovych).
+PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna")
+
+
+def _other_father(a: str, b: str) -> bool:
+    """Two patronymics whose fathers' names are more than a slip apart (Dmitriyevich /
+    Yuryevich): the ending they share is grammar, so their letters are alike while the
+    names are not."""
+    if not (a.endswith(PATRONYMIC_ENDINGS) and b.endswith(PATRONYMIC_ENDINGS)):
+        return False
+    father_a = a[: -4 if a.endswith(("ovna", "evna")) else -5]
+    father_b = b[: -4 if b.endswith(("ovna", "evna")) else -5]
+    return OSA.distance(fold(father_a), fold(father_b), score_cutoff=2) > 1
 
 
 def _vowels_differ(a: str, b: str) -> bool:
@@ -407,6 +424,10 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     vowels = [_vowels_differ(a, b) for a, b in pairs]
     capped = capped[~np.asarray(vowels, dtype=bool)]
     result[capped] = np.minimum(result[capped], COMMON_PAIR_SIMILARITY)
+    fathers = np.flatnonzero((result > COMMON_PAIR_SIMILARITY) & (result < FOLD_SIMILARITY))
+    pairs = zip(first.tokens[fathers], second.tokens[fathers], strict=True)
+    fathers = fathers[np.asarray([_other_father(a, b) for a, b in pairs], dtype=bool)]
+    result[fathers] = COMMON_PAIR_SIMILARITY
     return result
 
 
@@ -985,7 +1006,7 @@ class _Side:
     ranked: np.ndarray  # a ranked name of some population (frequency.rank() > 0)
     nats: np.ndarray  # frequency.rank_weight() of ranked names, else 0
     common: np.ndarray  # frequency.is_common()
-    voiced: np.ndarray  # _real_name(): ranked and written with a vowel (not "Md", "Hn")
+    voiced: np.ndarray  # _real_name(): ranked or a patronymic, with a vowel (not "Md", "Hn")
 
     @classmethod
     def of(cls, inputs: Sequence[AlignInput], start: int) -> _Side:
@@ -1013,9 +1034,9 @@ class _Side:
             ranked=padded(ranks > 0, False).astype(bool),
             nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
             common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
-            voiced=padded(
-                (ranks > 0) & np.fromiter(map(_has_vowels, tokens), bool, len(tokens)), False
-            ).astype(bool),
+            voiced=padded(np.fromiter(map(_real_name, tokens), bool, len(tokens)), False).astype(
+                bool
+            ),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
@@ -1032,9 +1053,12 @@ def _another_name(pair: Pair, query: tuple[str, ...], listed: tuple[str, ...]) -
 
 
 def _real_name(token: str) -> bool:
-    """A name some population has (:func:`frequency.rank`), written with its vowels (a
-    vowel-stripped "Yn" may be ranked, but it is a damaged word, not another name)."""
-    return frequency.rank(token) > 0 and _has_vowels(token)
+    """A name some population has (:func:`frequency.rank`) or a patronymic, written with
+    its vowels (a vowel-stripped "Yn" may be ranked, but it is a damaged word, not another
+    name)."""
+    return (frequency.rank(token) > 0 or token.endswith(PATRONYMIC_ENDINGS)) and _has_vowels(
+        token
+    )
 
 
 def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
