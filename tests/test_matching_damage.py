@@ -137,6 +137,20 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
     assert not screener.screen("Faisal Khan", schema="Person")
 
 
+def test_a_short_word_that_lost_its_first_letter(screener: Screener) -> None:
+    """Two or three letters left of a listed word ("oko" of Boko, "hol" of Chol) are too few
+    for the edit distance, yet the rest of the name carries it; a common name left so
+    ("Li" of Ali, "Im" of Kim) is that name, not a slip."""
+    assert token_similarity("oko", "boko")[0] >= 0.75
+    assert token_similarity("hol", "chol")[0] >= 0.75
+    assert token_similarity("li", "ali")[0] <= COMMON_PAIR_SIMILARITY
+    assert token_similarity("oko", "kobo")[0] == 0.0  # a letter lost elsewhere is no slip
+    rows = [unit_row("KANG, hol Su", "KANG CHOL SU")]
+    single = align_many(rows).scores[0]
+    assert align_many(rows * 40).scores.tolist() == pytest.approx([single] * 40)
+    assert "Boko Haram" in [h.matched_name for h in screener.screen("oko Haram")]
+
+
 def test_patronymics_of_other_fathers_are_other_names(screener: Screener) -> None:
     """Dmitriyevich and Yuryevich share their ending, not their father; a slip or another
     spelling of one father's name is still that patronymic."""
