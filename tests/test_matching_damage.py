@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clearance.matching import DEFAULT_THRESHOLD, Screener, compare, frequency
-from clearance.matching.normalize import normalize_name, ocr_form, read_digits, written_last
+from clearance.matching.normalize import (
+    normalize_name,
+    ocr_form,
+    read_digits,
+    word_break_slips,
+    written_last,
+)
 from clearance.matching.scoring import (
     COMMON_PAIR_SIMILARITY,
     DOB_CONTRADICTS,
@@ -305,8 +311,21 @@ def test_a_letter_slipped_across_the_comma_is_put_back(screener: Screener) -> No
         hits = screener.screen(slipped)
         assert hits and hits[0].matched_name == "HAMAD, Fathi"
         assert DEFAULT_THRESHOLD <= hits[0].score < 1.0
-        assert "put back across the comma" in hits[0].explanation
+        assert "put back across a word break" in hits[0].explanation
     assert not screener.screen("SMITH,J ROBERT")  # an initial against the comma stays one
+
+
+def test_a_letter_slipped_across_a_space_is_put_back(screener: Screener) -> None:
+    """A word the lists lack that a letter moved across a space or hyphen would make two
+    listed words is read repaired too ("SBE RBANK": SBER BANK); two listed words are left
+    as they are (a slip between them would only make another real name)."""
+    known = screener.index.vocab_ids.__contains__
+    assert word_break_slips("SBE RBANK", known) == ["SBER BANK"]
+    assert word_break_slips("MACHANGAL TD", known) == ["MACHANGA LTD"]
+    assert word_break_slips("Maria Lopez", known) == []
+    hits = screener.screen("Shei kOmar")
+    assert hits and hits[0].matched_name.lower() == "sheik omar"
+    assert "put back across a word break" in hits[0].explanation
 
 
 @given(st.text("abcilmnorsuvw0123456789", max_size=12))

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from anyascii import anyascii
 from rapidfuzz import process
@@ -773,6 +774,31 @@ def comma_slips(text: str) -> list[str]:
         )
         found.append(f"{before}{letter_a}{letter_b}, {after}")  # it belonged before the comma
         found.append(f"{before}{letter_a}, {letter_b}{after}")  # it belonged after the space
+    return found[:MAX_COMMA_SLIPS]
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def word_break_slips(text: str, known: Callable[[str], bool]) -> list[str]:
+    """``text`` with a letter that a slip moved across a space or hyphen put back, where a
+    word as written is not ``known`` (a listed word) and both words repaired are ("Shei
+    kOmar": Sheik Omar; "MACHANGAL TD": MACHANGA LTD). Two known words are left alone: the
+    slip would only turn one real name into another."""
+    found: list[str] = []
+    words = list(_LETTERS.finditer(text)) if text.isascii() else []
+    for first, second in pairwise(words):
+        if first.end() + 1 != second.start() or text[first.end()] not in " -":
+            continue
+        a, b = first.group().lower(), second.group().lower()
+        if known(a) and known(b):
+            continue
+        for repaired_a, repaired_b in ((a + b[:1], b[1:]), (a[:-1], a[-1:] + b)):
+            if repaired_a and repaired_b and known(repaired_a) and known(repaired_b):
+                cut = len(first.group()) + (1 if len(repaired_a) > len(a) else -1)
+                joined = first.group() + second.group()
+                before, after = text[: first.start()], text[second.end() :]
+                found.append(f"{before}{joined[:cut]}{text[first.end()]}{joined[cut:]}{after}")
     return found[:MAX_COMMA_SLIPS]
 
 

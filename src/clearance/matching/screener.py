@@ -28,6 +28,7 @@ from clearance.matching.normalize import (
     name_renderings,
     normalize_name,
     read_cut,
+    word_break_slips,
 )
 from clearance.matching.scoring import (
     DOB_EXACT,
@@ -88,10 +89,10 @@ FEATURE_DOCS = {
 
 #: How an explanation says that a damaged name was read as one string, not word by word.
 READ_WHOLE = "read whole"
-#: How the explanation says a query was read with a letter put back across its comma, and
-#: what of the score that reading keeps.
-REPAIRED = "read with a letter put back across the comma:"
-COMMA_SLIP_FACTOR = 0.97
+#: How the explanation says a query was read with a letter put back across a comma, space or
+#: hyphen, and what of the score that reading keeps.
+REPAIRED = "read with a letter put back across a word break:"
+SLIP_FACTOR = 0.97
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,9 +344,10 @@ class Screener:
         threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
         queries = [r if isinstance(r, Query) else Query.of(**r) for r in records]
         renderings = [name_renderings(q.name) for q in queries]
-        slips = [comma_slips(q.name) for q in queries]
+        known = self.index.vocab_ids.__contains__
+        slips = [comma_slips(q.name) or word_break_slips(q.name, known) for q in queries]
         if any(len(r) > 1 for r in renderings) or any(slips):
-            # a name in another script: every rendering; a letter slipped across a comma:
+            # a name in another script: every rendering; a letter slipped across a word break:
             # the name as written and as repaired
             rows = [(i, n, "") for i, names in enumerate(renderings) for n in names]
             rows += [(i, normalize_name(t), t) for i, texts in enumerate(slips) for t in texts]
@@ -671,12 +673,12 @@ def index_folder(key: str) -> Path:
 
 
 def _repaired(hit: Hit, repaired: str) -> Hit:
-    """``hit`` of a query read with a comma slip put back (``repaired``): it costs
-    ``1 - COMMA_SLIP_FACTOR`` of the score, and the explanation says how it was read."""
+    """``hit`` of a query read with a letter put back across a word break (``repaired``): it
+    costs ``1 - SLIP_FACTOR`` of the score, and the explanation says how it was read."""
     detail = f"{REPAIRED} {repaired!r}"
     return replace(
         hit,
-        score=round(hit.score * COMMA_SLIP_FACTOR, 4),
+        score=round(hit.score * SLIP_FACTOR, 4),
         features=[*hit.features, Feature("name", hit.score, detail)],
     )
 
