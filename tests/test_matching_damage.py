@@ -143,12 +143,14 @@ def test_common_names_are_not_slips_of_one_another(screener: Screener) -> None:
     assert not screener.screen("Faisal Khan", schema="Person")
 
 
-def test_a_short_word_that_lost_its_first_letter(screener: Screener) -> None:
-    """Two or three letters left of a listed word ("oko" of Boko, "hol" of Chol) are too few
-    for the edit distance, yet the rest of the name carries it; a common name left so
-    ("Li" of Ali, "Im" of Kim) is that name, not a slip."""
+def test_a_short_word_that_lost_its_first_letter_or_swapped_two(screener: Screener) -> None:
+    """Two or three letters left of a listed word ("oko" of Boko, "hol" of Chol), or its
+    letters swapped ("ikm" for Kim) are too few for the edit distance, yet the rest of the
+    name carries them; a common name left so ("Li" of Ali, "Im" of Kim) is that name."""
     assert token_similarity("oko", "boko")[0] >= 0.75
     assert token_similarity("hol", "chol")[0] >= 0.75
+    assert token_similarity("ikm", "kim")[0] >= 0.7
+    assert token_similarity("kmi", "kim")[0] == 0.0  # not two neighbours swapped
     assert token_similarity("li", "ali")[0] <= COMMON_PAIR_SIMILARITY
     assert token_similarity("oko", "kobo")[0] == 0.0  # a letter lost elsewhere is no slip
     rows = [unit_row("KANG, hol Su", "KANG CHOL SU")]

@@ -251,16 +251,22 @@ def _other_father(a: str, b: str) -> bool:
     return OSA.distance(fold(father_a), fold(father_b), score_cutoff=2) > 1
 
 
-#: The longest query word that may be a listed word less its first letter ("oko" for Boko,
-#: "li" for Ali); longer words are within ordinary edit distance of it.
-MAX_HEADLESS = 3
+#: The longest query word that may be a short slip of a listed word (:func:`_short_slip`);
+#: longer words are within ordinary edit distance of it.
+MAX_SHORT_SLIP = 3
 
 
-def _headless(a: str, b: str) -> bool:
-    """The query word ``a`` is the listed word ``b`` with its first letter lost, a word too
-    short for the edit distance to allow it (a slip at the start of a two- or three-letter
-    word leaves no first sound to go by)."""
-    return 2 <= len(a) <= MAX_HEADLESS and len(b) == len(a) + 1 and b[1:] == a
+def _short_slip(a: str, b: str) -> bool:
+    """The query word ``a`` is the listed word ``b`` with its first letter lost ("oko" for
+    Boko) or two neighbouring letters swapped ("ikm" for Kim): slips in words too short for
+    the edit distance to allow them, as they leave no first sound to go by."""
+    if not 2 <= len(a) <= MAX_SHORT_SLIP:
+        return False
+    if len(b) == len(a) + 1:
+        return b[1:] == a
+    return len(b) == len(a) and any(
+        a[:i] + a[i + 1] + a[i] + a[i + 2 :] == b for i in range(len(a) - 1)
+    )
 
 
 def _vowels_differ(a: str, b: str) -> bool:
@@ -292,8 +298,8 @@ def _spelling_similarity(a: str, b: str) -> tuple[float, str]:
     Exact 1.0; equal :func:`~clearance.matching.normalize.fold` (romanisation variants)
     0.93, 0.86 for tokens of four letters or fewer; fuzzy ``1 - edits / (length + 0.5)``
     within :func:`edits_allowed`, on the folded spelling where that is closer (tokens of
-    three letters must also share their first sound), or a short word that is the listed
-    one less its first letter (:func:`_headless`: "oko" for Boko); phonetic: equal
+    three letters must also share their first sound), or a short slip of the listed word
+    (:func:`_short_slip`: "oko" for Boko, "ikm" for Kim); phonetic: equal
     skeletons, graded by how alike the spellings are. A differing vowel ending (Victor /
     Victoria) costs ``ENDING_PENALTY``.
     """
@@ -322,7 +328,7 @@ def _spelling_similarity(a: str, b: str) -> tuple[float, str]:
         if min(raw, folded) <= allowed:
             length = max(la, lb) if raw <= folded else max(len(folded_a), len(folded_b))
             fuzzy = 1.0 - min(raw, folded) / (length + FUZZY_SLACK) - ending
-    if not fuzzy and _headless(a, b):
+    if not fuzzy and _short_slip(a, b):
         fuzzy = 1.0 - 1.0 / (lb + FUZZY_SLACK)
     if shortest >= 3 or (shortest == 2 and max(la, lb) <= MAX_STRIPPED_PAIR):
         key = phonetic_key(a)
@@ -492,11 +498,11 @@ def _spelling_arrays(
     folded_length = np.maximum(a.folded_length[fuzzy_at], b.folded_length[fuzzy_at])
     length = np.where(raw <= folded, long[fuzzy_at], folded_length)
     fuzzy[fuzzy_at] = 1.0 - edits / (length + FUZZY_SLACK) - ending[fuzzy_at]
-    short_pair = (fuzzy == 0) & (b.length == a.length + 1) & (a.length >= 2)
-    headless = np.flatnonzero(short_pair & (a.length <= MAX_HEADLESS))
-    found = [_headless(x, y) for x, y in zip(a.tokens[headless], b.tokens[headless], strict=True)]
-    headless = headless[np.asarray(found, dtype=bool)]
-    fuzzy[headless] = 1.0 - 1.0 / (b.length[headless] + FUZZY_SLACK)
+    lengths = (b.length == a.length + 1) | (b.length == a.length)
+    short = np.flatnonzero((fuzzy == 0) & lengths & (a.length >= 2) & (a.length <= MAX_SHORT_SLIP))
+    found = [_short_slip(x, y) for x, y in zip(a.tokens[short], b.tokens[short], strict=True)]
+    short = short[np.asarray(found, dtype=bool)]
+    fuzzy[short] = 1.0 - 1.0 / (b.length[short] + FUZZY_SLACK)
     phonetic = np.zeros(len(rest))
     key = np.fromiter(map(len, a.skeletons[phonetic_at]), np.int64, len(phonetic_at))
     short_key = (key < 4).astype(np.float64)
