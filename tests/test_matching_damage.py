@@ -150,7 +150,7 @@ def test_a_short_word_that_lost_its_first_letter_or_swapped_two(screener: Screen
     assert token_similarity("oko", "boko")[0] >= 0.75
     assert token_similarity("hol", "chol")[0] >= 0.75
     assert token_similarity("ikm", "kim")[0] >= 0.7
-    assert token_similarity("kmi", "kim")[0] == 0.0  # not two neighbours swapped
+    assert token_similarity("mik", "kim")[0] == 0.0  # the ends swapped: not neighbours
     assert token_similarity("li", "ali")[0] <= COMMON_PAIR_SIMILARITY
     assert token_similarity("oko", "kobo")[0] == 0.0  # a letter lost elsewhere is no slip
     rows = [unit_row("KANG, hol Su", "KANG CHOL SU")]
