@@ -60,7 +60,7 @@ from clearance.matching.transliterate import LISTED_RENDERINGS
 from clearance.model import STRONG_ID_KINDS, Entity, NameKind
 
 #: Bumped whenever normalisation, the index layout or scoring inputs change (part of the key).
-MATCHER_VERSION = "clearance-matcher-7"
+MATCHER_VERSION = "clearance-matcher-8"
 #: Version of the files an index is saved as; another layout is rebuilt, never misread.
 INDEX_LAYOUT = 4
 

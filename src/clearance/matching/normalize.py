@@ -78,6 +78,7 @@ TITLES = frozenset(
         "hajji",
         "hadji",
         "hajj",
+        "hj",  # Haji's own abbreviation (Malay, Indonesian: "Hj. Ahmad")
         "alhaji",
         "gen",
         "general",
@@ -134,6 +135,13 @@ TITLES = frozenset(
         "shri",
         "sri",
     ]
+)
+#: Titles also stand written without their vowels, as every word of a name may be ("Shk
+#: Omr", "Mllh Nmllh"), where three letters or more are left ("Dn" may be Din as well).
+TITLES = TITLES | frozenset(
+    stripped
+    for stripped in (t[0] + "".join(c for c in t[1:] if c not in "aeiouy") for t in TITLES)
+    if len(stripped) >= 3
 )
 
 #: Name particles: kept (they tell names apart) but weighed lightly and free to be missing.
