@@ -281,3 +281,24 @@ def test_a_cut_that_begins_many_listed_names_is_skipped_as_ambiguous() -> None:
     assert test.skipped["truncated"].get("ambiguous_cut", 0) >= 1
     for case in test.cases:
         assert len(index.entities_beginning(case.query)) < 10
+
+
+def test_a_drop_that_leaves_only_words_of_many_listed_names_is_skipped() -> None:
+    """With its distinctive word left out, "KOREA X TRADING COMPANY" is "KOREA TRADING
+    COMPANY", whose words are in a dozen listed names: skipped as ambiguous, not a miss; a
+    drop that leaves a distinctive word stays a case."""
+    words = ["HENGJIN", "SUNGRI", "MANPO", "TANGUN", "RUNGRA", "KORYO", "PUGANG", "OKRYU"]
+    companies = [
+        Entity(f"us_ofac_sdn:{800 + i}", "Company", [Name(f"KOREA {word} TRADING COMPANY")])
+        for i, word in enumerate([*words, "HAEGUMGANG", "MIRAE", "PYONGJIN"])
+    ]
+    index = NameIndex.build(companies)
+    assert len(index.entities_containing("Korea Trading Company")) == 11
+    assert index.entities_containing("KOREA HENGJIN COMPANY") == {"us_ofac_sdn:800"}
+    test = build_test_set(
+        companies, seed=3, sample=20, classes=["dropped_token"], negatives=0, near_misses=0,
+        lookalikes=0, population=0,
+    )
+    assert test.skipped["dropped_token"].get("ambiguous_drop", 0) >= 1
+    for case in test.cases:
+        assert len(index.entities_containing(case.query)) < 10

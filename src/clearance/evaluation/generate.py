@@ -101,8 +101,10 @@ def _name_order(name: ListedName) -> tuple[str, str]:
 #: A name cut so short that what is left begins the listed names of this many other parties
 #: (the hits a report keeps per query) names none of them: "LIMITED LIABILIT" or "JOINT STOCK
 #: COMP" is the start of hundreds of company names, and no screener can tell which one was
-#: meant. Such a variant is skipped as ambiguous, and counted.
-AMBIGUOUS_CUT = DEFAULT_LIMIT
+#: meant. So does a name whose left words are all in as many other listed names ("KOREA
+#: TRADING COMPANY" once its distinctive word is dropped, "MOHAMMAD, Haji"). Such a variant
+#: is skipped as ambiguous, and counted.
+AMBIGUOUS_REST = DEFAULT_LIMIT
 
 
 def make_variants(
@@ -141,10 +143,17 @@ def make_variants(
                 continue
             if (
                 variant_class.cuts
-                and len(index.entities_beginning(query) - expected) >= AMBIGUOUS_CUT
+                and len(index.entities_beginning(query) - expected) >= AMBIGUOUS_REST
             ):
                 # "LIMITED LIABILIT": what the field kept begins the names of many parties
                 skipped[variant_class.name]["ambiguous_cut"] += 1
+                continue
+            if (
+                variant_class.drops
+                and len(index.entities_containing(query) - expected) >= AMBIGUOUS_REST
+            ):
+                # "KOREA TRADING COMPANY": the words left are in the names of many parties
+                skipped[variant_class.name]["ambiguous_drop"] += 1
                 continue
             cases.append(
                 EvalCase(

@@ -191,6 +191,8 @@ class NameIndex:
     #: (folded tokens in written order joined by spaces, entity id), sorted: names by how
     #: they begin
     written: list[tuple[str, str]] = field(default_factory=list)
+    #: the entities listing each of ``token_sets``
+    set_entities: list[set[str]] = field(default_factory=list)
 
     @classmethod
     def build(cls, entities: Iterable[Entity]) -> NameIndex:
@@ -205,13 +207,28 @@ class NameIndex:
                 index.written.append((" ".join(tokens), entity.id))
                 token_set = frozenset(tokens)
                 if token_set in seen_sets:
+                    index.set_entities[seen_sets[token_set]].add(entity.id)
                     continue
                 seen_sets[token_set] = len(index.token_sets)
                 for token in token_set:
                     index.postings.setdefault(token, []).append(len(index.token_sets))
                 index.token_sets.append(token_set)
+                index.set_entities.append({entity.id})
         index.written.sort()
         return index
+
+    def entities_containing(self, text: str) -> set[str]:
+        """Ids of entities with a listed name that has every word of ``text`` (under
+        :func:`fold_tokens`), in any order."""
+        tokens = frozenset(fold_tokens(text))
+        if not tokens:
+            return set()
+        rarest = min(tokens, key=lambda t: len(self.postings.get(t, ())))
+        found: set[str] = set()
+        for position in self.postings.get(rarest, ()):
+            if tokens <= self.token_sets[position]:
+                found |= self.set_entities[position]
+        return found
 
     def entities_beginning(self, text: str) -> set[str]:
         """Ids of entities with a listed name that begins with ``text`` as written (its last

@@ -966,6 +966,8 @@ class VariantClass:
     target: float | None = None
     #: Its names may be cut at a field width, so what is left may begin many listed names.
     cuts: bool = False
+    #: It leaves words out, so the words left may all be in many listed names.
+    drops: bool = False
 
     @property
     def kind(self) -> str:
@@ -979,7 +981,7 @@ class VariantClass:
 VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("typo", typo, damaged=True),
     VariantClass("transposition", transposition, damaged=True),
-    VariantClass("dropped_token", dropped_token),
+    VariantClass("dropped_token", dropped_token, drops=True),
     VariantClass("added_token", added_token),
     VariantClass("dropped_second_surname", dropped_second_surname),
     VariantClass("reordered", reordered),
