@@ -159,6 +159,15 @@ def test_a_short_word_that_lost_its_first_letter_or_swapped_two(screener: Screen
     assert "Boko Haram" in [h.matched_name for h in screener.screen("oko Haram")]
 
 
+def test_articles_and_vowel_less_abbreviations() -> None:
+    """El-, Il- and Ul- are the Arabic article as French and Spanish clerks write it; "Bd" is
+    Abd without its ayn, not the common name the source ranks it as (a common name written
+    with its vowels, "Li", is still not a slip of Ali)."""
+    assert token_similarity("el", "al")[1] == "transliteration"
+    assert token_similarity("bd", "abd")[0] >= 0.7
+    assert token_similarity("li", "ali")[0] <= COMMON_PAIR_SIMILARITY
+
+
 def test_patronymics_of_other_fathers_are_other_names(screener: Screener) -> None:
     """Dmitriyevich and Yuryevich share their ending, not their father; a slip or another
     spelling of one father's name is still that patronymic."""

@@ -848,6 +848,7 @@ _FOLD_RULES = (
     ("x", "ks"), ("z", "s"), ("w", "v"), ("y", "i"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
 )  # fmt: skip
 _SOFT_C = re.compile(r"c(?=[ei])")
+_ARTICLES = frozenset({"al", "el", "il", "ul"})
 #: Final consonants written voiceless in some romanisations (Turkish Ahmet, Mehmet, Yakup).
 _FINAL_DEVOICED = {"d": "t", "b": "p"}
 _VOWELS = frozenset("aeiouy")
@@ -858,10 +859,13 @@ def fold(token: str) -> str:
     """A vowel-keeping transliteration key: spellings of one sound folded, doubles collapsed.
 
     Sheik / Cheik, Viv / Wiv, Omar / Ommar, Kompany / Company, Layth / Layt, Dzhon / Jon,
-    Songian / Songyan, Hamzah / Hamza fold alike. Tokens with digits are left as they are.
+    Songian / Songyan, Hamzah / Hamza, El / Al fold alike. Tokens with digits are left as
+    they are.
     """
     if not token.isalpha():
         return token
+    if token in _ARTICLES:
+        return "al"  # the Arabic article as Spanish and French clerks write it too: El-, Il-
     text = token
     for old, new in _FOLD_RULES:
         text = text.replace(old, new)

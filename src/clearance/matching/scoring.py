@@ -169,6 +169,12 @@ def _vowel_swap(a: str, b: str) -> bool:
     return len(differ) == 1 and differ[0][0] in _VOWELS and differ[0][1] in _VOWELS
 
 
+def _common_name(token: str) -> bool:
+    """A common name (:func:`frequency.is_common`) written with a vowel: the source ranks a
+    few vowel-less abbreviations too ("Bd", "Mhd"), which are writings of names, not names."""
+    return frequency.is_common(token) and not _VOWELS.isdisjoint(token)
+
+
 def _has_vowels(token: str) -> bool:
     """Vowels after the first letter: a token without them was written vowel-stripped."""
     return not _VOWELS.isdisjoint(token[1:])
@@ -207,8 +213,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
             if read > similarity:
                 similarity, how = read, OCR
     slip = how in (FUZZY, OCR) and not _vowels_differ(a, b)
-    family = how == PHONETIC and frequency.is_common(b) and _nisba(a, b)
-    if (slip or family) and frequency.is_common(a):
+    family = how == PHONETIC and _common_name(b) and _nisba(a, b)
+    if (slip or family) and _common_name(a):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
     if how in (FUZZY, PHONETIC, OCR) and _other_father(a, b):
         similarity = min(similarity, COMMON_PAIR_SIMILARITY)
@@ -364,7 +370,7 @@ class TokenTraits:
     folded_last: np.ndarray  # code of the fold's last letter
     folded_length: np.ndarray
     folded_vowels: np.ndarray  # _has_vowels() of the fold
-    common: np.ndarray  # frequency.is_common()
+    common: np.ndarray  # _common_name()
     read: np.ndarray  # ocr_form() differs from the token
     ocr: TokenTraits | None  # the traits of the ocr_form() of each token (None: these are)
 
@@ -395,7 +401,9 @@ class TokenTraits:
             folded_last=np.fromiter((ord(t[-1]) if t else 0 for t in folded), np.int32, count),
             folded_length=np.fromiter(map(len, folded), dtype=np.int32, count=count),
             folded_vowels=np.fromiter(map(_has_vowels, folded), dtype=bool, count=count),
-            common=(common > 0) & (common <= frequency.COMMON_RANK),
+            common=(common > 0)
+            & (common <= frequency.COMMON_RANK)
+            & np.fromiter((not _VOWELS.isdisjoint(t) for t in tokens), bool, count),
             read=np.fromiter((r != t for r, t in zip(read, tokens, strict=True)), bool, count),
             ocr=cls.of(read, forms=False) if forms else None,
         )
