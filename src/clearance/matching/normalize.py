@@ -136,12 +136,13 @@ TITLES = frozenset(
         "sri",
     ]
 )
-#: Titles also stand written without their vowels, as every word of a name may be ("Shk
-#: Omr", "Mllh Nmllh"), where three letters or more are left ("Dn" may be Din as well).
+#: Titles also stand written without their vowels, as every word of a name may be ("Shkh
+#: Omr", "Mllh Nmllh"), where four letters or more are left: fewer are as likely a name's
+#: ("Snr" is Soner as well as Senor, "Mll" Malual as well as Mulla).
 TITLES = TITLES | frozenset(
     stripped
     for stripped in (t[0] + "".join(c for c in t[1:] if c not in "aeiouy") for t in TITLES)
-    if len(stripped) >= 3
+    if len(stripped) >= 4
 )
 
 #: Name particles: kept (they tell names apart) but weighed lightly and free to be missing.

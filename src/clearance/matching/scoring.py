@@ -249,12 +249,17 @@ PATRONYMIC_ENDINGS = ("ovich", "evich", "ovych", "evych", "ovna", "evna")
 def _other_father(a: str, b: str) -> bool:
     """Two patronymics whose fathers' names are more than a slip apart (Dmitriyevich /
     Yuryevich): the ending they share is grammar, so their letters are alike while the
-    names are not."""
+    names are not. The fathers' names may differ as much as a slip of a name that long, and a
+    scanner's confusions are read first (Vlaclimirovich is Vladimirovich)."""
     if not (a.endswith(PATRONYMIC_ENDINGS) and b.endswith(PATRONYMIC_ENDINGS)):
         return False
     father_a = a[: -4 if a.endswith(("ovna", "evna")) else -5]
     father_b = b[: -4 if b.endswith(("ovna", "evna")) else -5]
-    return OSA.distance(fold(father_a), fold(father_b), score_cutoff=2) > 1
+    allowed = max(1, edits_allowed(max(len(father_a), len(father_b))))
+    return all(
+        OSA.distance(fold(x), fold(y), score_cutoff=allowed + 1) > allowed
+        for x, y in ((father_a, father_b), (ocr_form(father_a), ocr_form(father_b)))
+    )
 
 
 #: The longest query word that may be a short slip of a listed word (:func:`_short_slip`);
