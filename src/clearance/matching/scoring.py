@@ -376,6 +376,7 @@ class TokenTraits:
     folded_length: np.ndarray
     folded_vowels: np.ndarray  # _has_vowels() of the fold
     common: np.ndarray  # _common_name()
+    patronymic: np.ndarray  # ends as a patronymic (for _other_father)
     read: np.ndarray  # ocr_form() differs from the token
     ocr: TokenTraits | None  # the traits of the ocr_form() of each token (None: these are)
 
@@ -394,21 +395,24 @@ class TokenTraits:
         skeletons = skeletons if skeletons is not None else [phonetic_key(t) for t in tokens]
         read = [ocr_form(t) for t in tokens] if forms else list(tokens)
         common = frequency.ranks(tokens) if forms else np.zeros(count, dtype=np.int64)
+        vowels = np.fromiter(map(_has_vowels, tokens), dtype=bool, count=count)
+        initial = np.fromiter((ord(t[0]) if t else 0 for t in tokens), np.int32, count)
         return cls(
             tokens=np.array(tokens, dtype=object),
             folded=np.array(folded, dtype=object),
             skeletons=np.array(skeletons, dtype=object),
             length=np.fromiter(map(len, tokens), dtype=np.int32, count=count),
             alpha=np.fromiter(map(str.isalpha, tokens), dtype=bool, count=count),
-            vowels=np.fromiter(map(_has_vowels, tokens), dtype=bool, count=count),
-            initial=np.fromiter((ord(t[0]) if t else 0 for t in tokens), np.int32, count),
+            vowels=vowels,
+            initial=initial,
             folded_initial=np.fromiter((ord(t[0]) if t else 0 for t in folded), np.int32, count),
             folded_last=np.fromiter((ord(t[-1]) if t else 0 for t in folded), np.int32, count),
             folded_length=np.fromiter(map(len, folded), dtype=np.int32, count=count),
             folded_vowels=np.fromiter(map(_has_vowels, folded), dtype=bool, count=count),
             common=(common > 0)
             & (common <= frequency.COMMON_RANK)
-            & np.fromiter((not _VOWELS.isdisjoint(t) for t in tokens), bool, count),
+            & (vowels | np.isin(initial, _VOWEL_CODES)),  # a vowel anywhere: _common_name()
+            patronymic=np.fromiter((t.endswith(PATRONYMIC_ENDINGS) for t in tokens), bool, count),
             read=np.fromiter((r != t for r, t in zip(read, tokens, strict=True)), bool, count),
             ocr=cls.of(read, forms=False) if forms else None,
         )
@@ -458,7 +462,8 @@ def similarity_arrays(first: TokenTraits, second: TokenTraits) -> np.ndarray:
     vowels = [_vowels_differ(a, b) for a, b in pairs]
     capped = capped[~np.asarray(vowels, dtype=bool)]
     result[capped] = np.minimum(result[capped], COMMON_PAIR_SIMILARITY)
-    fathers = np.flatnonzero((result > COMMON_PAIR_SIMILARITY) & (result < FOLD_SIMILARITY))
+    alike = (result > COMMON_PAIR_SIMILARITY) & (result < FOLD_SIMILARITY)
+    fathers = np.flatnonzero(alike & first.patronymic & second.patronymic)
     pairs = zip(first.tokens[fathers], second.tokens[fathers], strict=True)
     fathers = fathers[np.asarray([_other_father(a, b) for a, b in pairs], dtype=bool)]
     result[fathers] = COMMON_PAIR_SIMILARITY
@@ -511,10 +516,12 @@ def _spelling_arrays(
     folded_length = np.maximum(a.folded_length[fuzzy_at], b.folded_length[fuzzy_at])
     length = np.where(raw <= folded, long[fuzzy_at], folded_length)
     fuzzy[fuzzy_at] = 1.0 - edits / (length + FUZZY_SLACK) - ending[fuzzy_at]
-    lengths = (b.length == a.length + 1) | (b.length == a.length)
-    short = np.flatnonzero((fuzzy == 0) & lengths & (a.length >= 2) & (a.length <= MAX_SHORT_SLIP))
-    found = [_short_slip(x, y) for x, y in zip(a.tokens[short], b.tokens[short], strict=True)]
-    short = short[np.asarray(found, dtype=bool)]
+    # a short slip (a first letter lost, two neighbours swapped): the pairs it may be
+    longer = b.length - a.length
+    short_pair = (a.length >= 2) & (a.length <= MAX_SHORT_SLIP) & (longer >= 0) & (longer <= 1)
+    short = np.flatnonzero((fuzzy == 0) & short_pair)
+    pairs = zip(a.tokens[short], b.tokens[short], strict=True)
+    short = short[np.fromiter((_short_slip(x, y) for x, y in pairs), bool, len(short))]
     fuzzy[short] = 1.0 - 1.0 / (b.length[short] + FUZZY_SLACK)
     phonetic = np.zeros(len(rest))
     key = np.fromiter(map(len, a.skeletons[phonetic_at]), np.int64, len(phonetic_at))
@@ -1073,9 +1080,7 @@ class _Side:
             ranked=padded(ranks > 0, False).astype(bool),
             nats=padded(np.log(np.maximum(ranks, 1) / frequency.ZIPF_SHARE) * (ranks > 0), 0.0),
             common=padded((ranks > 0) & (ranks <= frequency.COMMON_RANK), False).astype(bool),
-            voiced=padded(np.fromiter(map(_real_name, tokens), bool, len(tokens)), False).astype(
-                bool
-            ),
+            voiced=padded(_real_names(tokens, ranks), False).astype(bool),
         )
 
     def take(self, rows: np.ndarray) -> _Side:
@@ -1098,6 +1103,14 @@ def _real_name(token: str) -> bool:
     return (frequency.rank(token) > 0 or token.endswith(PATRONYMIC_ENDINGS)) and _has_vowels(
         token
     )
+
+
+def _real_names(tokens: Sequence[str], ranks: np.ndarray) -> np.ndarray:
+    """:func:`_real_name` of each token, given its :func:`frequency.ranks` (the same tests,
+    without a rank lookup per token)."""
+    count = len(tokens)
+    fathers = np.fromiter((t.endswith(PATRONYMIC_ENDINGS) for t in tokens), bool, count)
+    return ((ranks > 0) | fathers) & np.fromiter(map(_has_vowels, tokens), bool, count)
 
 
 def cut_tail(x: AlignInput, partner: int, paired: set[int]) -> float:
