@@ -120,6 +120,7 @@ def test_names_in_other_scripts_find_the_listed_entity(
         ("김상훈", "us_ofac_sdn:27212"),  # Sang Hun is not KIM, Song Hun
         ("김은정", "us_ofac_sdn:20157"),  # Eun Jeong is not KIM, Jong Un turned around
         ("김경수", "us_ofac_sdn:21743"),  # Kyong Su is not KIM, Yong Su
+        ("지성현", "us_ofac_sdn:27923"),  # 지 is no surname of the table; not JI, Songyan
     ],
 )
 def test_korean_names_a_syllable_apart_are_other_people(
@@ -229,6 +230,17 @@ def test_hangul_foreign_names_that_begin_like_a_korean_surname() -> None:
     assert "anwar" in _readings("안와르")
     assert "aziz" in _readings("아지즈")
     assert "kim chongun" in _readings("김정은")  # the given name kept joined
+
+
+def test_a_one_word_hangul_name_is_korean_whatever_its_surname(screener: Screener) -> None:
+    """현 is not among the conventional surnames, yet 현광일 alone is a Korean name (HYON Kwang
+    Il); among other words it is a word of a foreign name, read as one."""
+    assert "hyon kwangil" in _readings("현광일")
+    assert "hyeongwangil" in _readings("현광일")
+    assert not any(r.startswith("hyon ") for r in latin_renderings("현광일 하리스"))
+    assert "pu tin" in _readings("푸틴") and "putin" in _readings("푸틴")
+    hits = screener.screen("현광일", schema="Person")
+    assert {"us_ofac_sdn:19534", "un_sc_sanctions:KPi.015"} <= {h.entity_id for h in hits}
 
 
 def test_greek_accents_lost_h_and_ng() -> None:

@@ -220,8 +220,9 @@ def build_test_set(
     population: int = DEFAULT_POPULATION,
     classes: Sequence[str] | None = None,
 ) -> EvalSet:
-    """The labelled test set for ``entities``: variants of ``sample`` listed names and birth-date
-    variants of exact names; negatives from Faker locales, near misses built from list tokens,
+    """The labelled test set for ``entities``: variants of ``sample`` listed names (of every
+    listed name for a class of few, such as Chinese names in Han) and birth-date variants of
+    exact names; negatives from Faker locales, near misses built from list tokens,
     ``lookalikes`` look-alikes of each kind and ``population`` people per common-name culture."""
     chosen, chosen_dates = select_classes(classes)
     ordered = sorted(entities, key=lambda e: e.id)
@@ -229,7 +230,8 @@ def build_test_set(
     names = [n for entity in ordered for n in listed_names(entity)]
     sampled = stratified_sample(names, sample, seed)
     skipped: dict[str, Counter[str]] = {c.name: Counter() for c in (*chosen, *chosen_dates)}
-    cases = make_variants(sampled, chosen, index, seed, skipped)
+    cases = make_variants(sampled, [c for c in chosen if not c.every_name], index, seed, skipped)
+    cases += make_variants(names, [c for c in chosen if c.every_name], index, seed, skipped)
     cases += make_date_variants(sampled, chosen_dates, index, seed, skipped)
     dropped: Counter[str] = Counter()
     cases += faker_negatives(index, negatives, seed, dropped)

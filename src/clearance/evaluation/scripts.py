@@ -4,16 +4,21 @@ The hard question for the matcher: a name in a script the list does not give. Ea
 is a writing convention of the target script applied to the Latin spelling (Greek spells a
 foreign d as ντ, Arabic writes long vowels only and no p, Hebrew leaves a out, Georgian adds
 -ი to a foreign name, Japanese and Korean add vowels to consonants they cannot end a syllable
-with). None of it borrows :mod:`clearance.matching.transliterate`: rendering Latin into a
-script by other hands is what makes the test honest. The reverse direction takes the UN's
+with). Chinese and Korean people's own names are written syllable by syllable from the
+project's own tables (``data/cjk_syllables.json``), surname first and the given name joined.
+None of it borrows :mod:`clearance.matching.transliterate`: rendering Latin into a script by
+other hands is what makes the test honest. The reverse direction takes the UN's
 Arabic-script names and romanises them as a French-speaking clerk would (ch, dj, ou, el-).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
+from importlib import resources
 from random import Random
 
 from clearance.evaluation.names import ARABIC_NAME_COUNTRIES, ListedName
@@ -332,6 +337,83 @@ def hangul(name: ListedName, rng: Random) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------
+# Chinese and Korean people's own names in Han characters and Hangul, as their press writes them
+
+#: Countries whose nationals' Latin names are romanised Chinese or Korean.
+CHINESE_LANDS = frozenset({"cn", "hk", "mo", "tw"})
+KOREAN_LANDS = frozenset({"kp", "kr"})
+#: Syllables of a given name: Chinese and Korean given names have one or two.
+_GIVEN_SYLLABLES = range(1, 3)
+_SYLLABLES = "cjk_syllables.json"
+#: A romanised word, with the apostrophes of McCune-Reischauer (Ch'o'l: 철, Ho': 허).
+_ROMANISED_WORD = re.compile(r"[a-z']+")
+
+
+@cache
+def _syllable_table(name: str) -> dict[str, tuple[str, ...]]:
+    """One table of ``data/cjk_syllables.json``: a romanised syllable and the characters that
+    write it in names, commonest first (the project's own, not the matcher's readings)."""
+    text = resources.files("clearance.evaluation").joinpath("data", _SYLLABLES).read_text("utf-8")
+    return {syllable: tuple(signs) for syllable, signs in json.loads(text)[name].items()}
+
+
+def _syllables(word: str, table: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """``word`` cut into syllables of ``table``, longer ones first (Xian, not Xi-an); None when
+    it cannot be: a word in no romanisation of the table (Eric, Aleksei)."""
+    if not word:
+        return []
+    for size in range(min(len(word), max(map(len, table))), 0, -1):
+        rest = _syllables(word[size:], table) if word[:size] in table else None
+        if rest is not None:
+            return [word[:size], *rest]
+    return None
+
+
+def _surname_first(
+    name: ListedName,
+    lands: frozenset[str],
+    surnames: dict[str, tuple[str, ...]],
+    given: dict[str, tuple[str, ...]],
+    rng: Random,
+) -> str | None:
+    """The name of a person of ``lands`` in the signs of the tables: the surname (before the
+    comma, else the first word, as the lists write East Asian names) then the given name joined,
+    no spaces, as the press of that country writes its people ("LI, Fangwei": 李方伟). None when
+    a word is not romanised Chinese or Korean, or the name is not one surname of the tables and a
+    given name of one or two syllables."""
+    if not (_latin_person(name) and name.countries & lands):
+        return None
+    text = _plain(name.full).replace("\u2019", "'").replace("\u2018", "'")
+    family, comma, rest = text.partition(",")
+    words = _ROMANISED_WORD.findall(family)
+    if not words or (comma and len(words) > 1):
+        return None  # "JING HE, Lin": two surnames, a married woman's in Taiwan or Hong Kong
+    givens = _ROMANISED_WORD.findall(rest) if comma else words[1:]
+    pieces = [_syllables(w, given) for w in givens]
+    syllables = [s for piece in pieces if piece is not None for s in piece]
+    if None in pieces or words[0] not in surnames or len(syllables) not in _GIVEN_SYLLABLES:
+        return None
+    signs = {s: rng.choice(given[s]) for s in dict.fromkeys(syllables)}  # Taotao: 涛涛
+    return rng.choice(surnames[words[0]]) + "".join(signs[s] for s in syllables)
+
+
+def chinese(name: ListedName, rng: Random) -> str | None:
+    """A Chinese person's pinyin name in Han characters, surname first and the given name joined
+    (LI, Fangwei: 李方伟), as a Chinese newspaper writes it."""
+    if name.countries & KOREAN_LANDS:
+        return None  # a Korean's name in Han is hanja, not a pinyin reading
+    tables = _syllable_table("han_surnames"), _syllable_table("han_given")
+    return _surname_first(name, CHINESE_LANDS, *tables, rng)
+
+
+def korean(name: ListedName, rng: Random) -> str | None:
+    """A Korean person's romanised name in Hangul, surname first and the given name joined
+    (KIM, Yong Chol: 김영철), as a Korean newspaper writes it."""
+    tables = _syllable_table("hangul_surnames"), _syllable_table("hangul")
+    return _surname_first(name, KOREAN_LANDS, *tables, rng)
+
+
+# ----------------------------------------------------------------------------------------------
 # the reverse: the lists' Arabic-script names romanised by a French-speaking clerk
 
 _FRENCH = {
@@ -378,6 +460,8 @@ SCRIPT_RULES: tuple[tuple[str, Callable[[ListedName, Random], str | None]], ...]
     ("script_armenian", armenian),
     ("script_katakana", katakana),
     ("script_hangul", hangul),
+    ("script_chinese", chinese),
+    ("script_korean", korean),
     ("script_romanised", romanised),
 )
 
@@ -393,5 +477,11 @@ SCRIPT_TARGETS: dict[str, float] = {
     "script_hebrew": 0.85,
     "script_katakana": 0.85,
     "script_hangul": 0.85,
+    "script_chinese": 0.85,
+    "script_korean": 0.85,
     "script_romanised": 0.85,
 }
+
+#: Classes of a few hundred listed names (Chinese and Korean people), drawn from every listed
+#: name rather than the sample.
+SCRIPT_FEW = frozenset({"script_chinese", "script_korean"})

@@ -21,7 +21,7 @@ from clearance.evaluation.names import (
     ListedName,
 )
 from clearance.evaluation.romanisation import romanisation
-from clearance.evaluation.scripts import SCRIPT_RULES, SCRIPT_TARGETS
+from clearance.evaluation.scripts import SCRIPT_FEW, SCRIPT_RULES, SCRIPT_TARGETS
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("aeiouAEIOU")
@@ -968,6 +968,9 @@ class VariantClass:
     cuts: bool = False
     #: It leaves words out, so the words left may all be in many listed names.
     drops: bool = False
+    #: It applies to a small part of the lists (Chinese, Korean people): built from every listed
+    #: name, not the sample, which holds too few of them to measure.
+    every_name: bool = False
 
     @property
     def kind(self) -> str:
@@ -1007,7 +1010,10 @@ VARIANT_CLASSES: tuple[VariantClass, ...] = (
     VariantClass("vowels_all", vowels_all, adversarial=True),
     VariantClass("merge_split", merge_split, damaged=True),
     VariantClass("combined", combined, damaged=True, cuts=True),
-    *(VariantClass(name, rule, target=SCRIPT_TARGETS[name]) for name, rule in SCRIPT_RULES),
+    *(
+        VariantClass(name, rule, target=SCRIPT_TARGETS[name], every_name=name in SCRIPT_FEW)
+        for name, rule in SCRIPT_RULES
+    ),
 )
 
 VARIANT_CLASS_BY_NAME = {c.name: c for c in VARIANT_CLASSES}

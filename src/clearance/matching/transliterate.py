@@ -17,6 +17,7 @@ Libraries: ``pypinyin`` (Han readings, Wade-Giles), ``pykakasi`` (kanji and kana
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -95,6 +96,8 @@ def latin_renderings(text: str, listed: bool = False) -> tuple[str, ...]:
         if script == "han" and japanese:
             script = "japanese"
         rule = _RULES.get(script)
+        if rule is _korean and len(words) == 1:
+            rule = _korean_name  # the whole name in one word, as Korean writes its people's
         if rule is None:
             if any(_RULES.get(script_of(c)) for c in word):
                 # a word of mixed scripts ("GUΖMAN" with a Greek Z, "Aؠ"): look-alike
@@ -631,20 +634,28 @@ def _hangul_syllables(word: str, initials: list[str], vowels: list[str]) -> list
     return [s.replace("'", "") for s in out]
 
 
-def _korean(word: str) -> list[str]:
+def _korean(word: str, alone: bool = False) -> list[str]:
     """A Korean personal name keeps its given name joined (김은정: kim eunjeong): its
     syllables are one name, and apart they would pair in any order and each meet a listed
-    syllable a letter away (eun jeong as Jong Un, sang as Song)."""
+    syllable a letter away (eun jeong as Jong Un, sang as Song). A word that is the whole
+    name (``alone``), as Korean writes its people's names, is read as one whatever its first
+    syllable, after its foreign readings where the surname table lacks that syllable: the
+    surname then in McCune-Reischauer and Revised (현광일: hyon kwangil, hyeon kwangil)."""
     foreign = _foreign_hangul(word)
-    if 2 <= len(word) <= 4 and word[0] in _SURNAMES:  # a Korean personal name
-        surnames = _SURNAMES[word[0]]
-        given = ["".join(g) for g in _given_syllables(word)]
-        out = [f"{surnames[0]} {g}" for g in given] + [f"{s} {given[0]}" for s in surnames[1:]]
-        if not korean_name(word):  # 르, 스, 드: a foreign name
-            return [*foreign[:3], *out, *foreign[3:]]
-        return [*out[:3], *foreign[:1], *out[3:], *foreign[1:]]
     rr = _hangul_syllables(word, _INITIALS_RR, _VOWELS_RR)
-    return [*foreign[: MAX_WORD_RENDERINGS - 1], "".join(rr)]
+    known = word[0] in _SURNAMES
+    if not 2 <= len(word) <= 4 or not (known or (alone and korean_name(word))):
+        return [*foreign[: MAX_WORD_RENDERINGS - 1], "".join(rr)]
+    mr = _hangul_syllables(word[0], _INITIALS_MR, _VOWELS_MR)
+    surnames = _SURNAMES.get(word[0]) or _unique([mr[0], rr[0]])
+    given = ["".join(g) for g in _given_syllables(word)]
+    out = [f"{surnames[0]} {g}" for g in given] + [f"{s} {given[0]}" for s in surnames[1:]]
+    if not (known and korean_name(word)):  # 르, 스, 드, or a surname the table lacks
+        return [*foreign[:3], *out, *foreign[3:]]
+    return [*out[:3], *foreign[:1], *out[3:], *foreign[1:]]
+
+
+_korean_name = functools.partial(_korean, alone=True)
 
 
 def _given_syllables(word: str) -> list[list[str]]:
@@ -657,22 +668,24 @@ def _given_syllables(word: str) -> list[list[str]]:
 def korean_syllables_apart(word: str) -> list[str]:
     """A Korean personal name's readings with the given name's syllables apart ("kim jong
     un"), for finding it in running text where a list writes them apart; screening keeps
-    them joined (:func:`_korean`)."""
-    if not korean_name(word):
+    them joined (:func:`_korean`). Only a word that begins with a surname of the table: in
+    running text most words of two to four syllables are no name."""
+    if not korean_name(word) or word[0] not in _SURNAMES:
         return []
     surname = _SURNAMES[word[0]][0]
     return list(dict.fromkeys(" ".join([surname, *g]) for g in _given_syllables(word)))
 
 
 def korean_name(text: str) -> bool:
-    """One word of two to four Hangul syllables, a surname's first and none a lone
-    consonant (:func:`_lone_consonant`): a Korean personal name, whose readings are
-    spellings by convention, not typing (see :func:`korean_spelling_key`)."""
+    """One word of two to four Hangul syllables, none a lone consonant
+    (:func:`_lone_consonant`): how Korean writes its people's names, whatever the surname
+    (현광일 as well as 김영철), whose readings are spellings by convention, not typing (see
+    :func:`korean_spelling_key`)."""
     return (
         2 <= len(text) <= 4
-        and text[0] in _SURNAMES
+        and text.isalpha()
         and word_script(text) == "hangul"
-        and not any(_lone_consonant(c) for c in text[1:])
+        and not any(_lone_consonant(c) for c in text)
     )
 
 
