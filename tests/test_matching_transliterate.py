@@ -136,6 +136,7 @@ def test_korean_spellings_of_one_syllable_share_a_key() -> None:
     assert korean_spelling_key("Sung Chul") == korean_spelling_key("seongcheol")
     assert korean_spelling_key("sang") != korean_spelling_key("song")
     assert korean_spelling_key("kyong") != korean_spelling_key("yong")
+    assert korean_spelling_key("hasan") == korean_spelling_key("Hassan")
 
 
 def test_latin_query_meets_an_original_script_list_name() -> None:

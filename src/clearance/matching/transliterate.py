@@ -700,11 +700,12 @@ _KOREAN_SPELLINGS = (
 
 def korean_spelling_key(text: str) -> str:
     """The romanisations of one string of Korean syllables folded to one key: two keys that
-    differ are different syllables (Sang and Song, Kyong and Yong), not two spellings."""
+    differ are different syllables (Sang and Song, Kyong and Yong), not two spellings. A
+    letter written twice counts once (Hassan for 하산, Kimm)."""
     key = "".join(c for c in text.lower() if c.isalpha())
     for spelling, folded in _KOREAN_SPELLINGS:
         key = key.replace(spelling, folded)
-    return key
+    return "".join(c for i, c in enumerate(key) if i == 0 or c != key[i - 1])
 
 
 def _lone_consonant(char: str) -> bool:
