@@ -262,6 +262,22 @@ def test_birth_date_classes_are_selectable_and_keep_the_exact_name(entities: lis
         assert int(case.birth_date[:4]) - year in offsets
 
 
+def _skipped_as_ambiguous(
+    companies: list[Entity], variant_class: str, reason: str, crowd: str
+) -> NameIndex:
+    """Variants of ``companies`` in ``variant_class``: some skipped for ``reason``, and every
+    case kept meets fewer than ten listed parties by ``crowd`` (a NameIndex method)."""
+    index = NameIndex.build(companies)
+    test = build_test_set(
+        companies, seed=3, sample=20, classes=[variant_class], negatives=0, near_misses=0,
+        lookalikes=0, population=0,
+    )
+    assert test.skipped[variant_class].get(reason, 0) >= 1
+    for case in test.cases:
+        assert len(getattr(index, crowd)(case.query)) < 10
+    return index
+
+
 def test_a_cut_that_begins_many_listed_names_is_skipped_as_ambiguous() -> None:
     """"LIMITED LIABILIT" begins the names of a dozen listed companies: no screener can tell
     which one a field cut, so the variant is counted as skipped, not as a miss; a cut that
@@ -273,16 +289,9 @@ def test_a_cut_that_begins_many_listed_names_is_skipped_as_ambiguous() -> None:
         )
     ]
     companies.append(Entity("us_ofac_sdn:999", "Company", [Name("GAZPROM TRANSGAZ UKHTA OOO")]))
-    index = NameIndex.build(companies)
+    index = _skipped_as_ambiguous(companies, "truncated", "ambiguous_cut", "entities_beginning")
     assert len(index.entities_beginning("LIMITED LIABILIT")) == 11
     assert index.entities_beginning("GAZPROM TRANSGAZ U") == {"us_ofac_sdn:999"}
-    test = build_test_set(
-        companies, seed=3, sample=20, classes=["truncated"], negatives=0, near_misses=0,
-        lookalikes=0, population=0,
-    )
-    assert test.skipped["truncated"].get("ambiguous_cut", 0) >= 1
-    for case in test.cases:
-        assert len(index.entities_beginning(case.query)) < 10
 
 
 def test_a_drop_that_leaves_only_words_of_many_listed_names_is_skipped() -> None:
@@ -294,13 +303,8 @@ def test_a_drop_that_leaves_only_words_of_many_listed_names_is_skipped() -> None
         Entity(f"us_ofac_sdn:{800 + i}", "Company", [Name(f"KOREA {word} TRADING COMPANY")])
         for i, word in enumerate([*words, "HAEGUMGANG", "MIRAE", "PYONGJIN"])
     ]
-    index = NameIndex.build(companies)
+    index = _skipped_as_ambiguous(
+        companies, "dropped_token", "ambiguous_drop", "entities_containing"
+    )
     assert len(index.entities_containing("Korea Trading Company")) == 11
     assert index.entities_containing("KOREA HENGJIN COMPANY") == {"us_ofac_sdn:800"}
-    test = build_test_set(
-        companies, seed=3, sample=20, classes=["dropped_token"], negatives=0, near_misses=0,
-        lookalikes=0, population=0,
-    )
-    assert test.skipped["dropped_token"].get("ambiguous_drop", 0) >= 1
-    for case in test.cases:
-        assert len(index.entities_containing(case.query)) < 10
