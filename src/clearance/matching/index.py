@@ -90,6 +90,9 @@ INITIAL_WEIGHT = 2.0
 FEW_TOKENS = 8
 #: Listed tokens whose matches are searched together when an index is built.
 STORE_CHUNK = 2000
+#: Vocabulary traits are made for the tokens a lookup needs alone while they are fewer than
+#: one in this many of the vocabulary; past that, for the whole vocabulary once.
+FEW_TRAITS = 16
 #: From this many proposed (token, vocab token) pairs on, their similarities are computed in
 #: arrays (fewer: one by one is cheaper).
 ARRAY_SEARCH_PAIRS = 100
@@ -318,6 +321,7 @@ class NameIndex:
         self._name_cache = {}
         self._token_cache: dict[tuple[str, int], TokenMatches] = {}
         self._vocab_traits: TokenTraits | None = None
+        self._traits_made = 0  # vocabulary traits made piecemeal (vocab_traits_of)
         self._ocr_ids: dict[str, list[int]] | None = None
         self._owners: tuple[list[int], list[bool]] | None = None
         self._keys: KeyIndex | None = None  # built with the index, or read with it
@@ -702,7 +706,7 @@ class NameIndex:
         )
         if len(pair_ids) >= ARRAY_SEARCH_PAIRS:
             traits = TokenTraits.of(list(proposed)).take(pair_words)
-            scores = similarity_arrays(traits, self.vocab_traits().take(pair_ids))
+            scores = similarity_arrays(traits, self.vocab_traits_of(pair_ids))
         else:  # a query on its own: one by one costs less than setting up the arrays
             scores = np.array(
                 [
@@ -718,7 +722,7 @@ class NameIndex:
         value = np.where(~by_trigrams | (scores >= MIN_TOKEN_SIMILARITY), scores, 0.0)
         word_list = list(proposed)
         word_length = np.fromiter(map(len, word_list), dtype=np.int64, count=len(word_list))
-        listed_length = self.vocab_traits().length[pair_ids]
+        listed_length = np.fromiter((len(self.vocab[t]) for t in pair_ids), np.int64, len(pair_ids))
         parts = np.flatnonzero(
             by_trigrams
             & (scores < MIN_TOKEN_SIMILARITY)
@@ -771,7 +775,7 @@ class NameIndex:
         pairs, cells = np.unique(firsts * len(self.vocab) + seconds, return_inverse=True)
         values = similarity_arrays(
             TokenTraits.of(list(local)).take(pairs // len(self.vocab)),
-            self.vocab_traits().take(pairs % len(self.vocab)),
+            self.vocab_traits_of(pairs % len(self.vocab)),
         )
         return values[cells]
 
@@ -787,11 +791,28 @@ class NameIndex:
     def vocab_traits(self) -> TokenTraits:
         """The vocabulary's :class:`TokenTraits` (made on the first lookup, not on reopening)."""
         if self._vocab_traits is None:
-            skeletons = np.array(["", *self.skeleton_vocab], dtype=object)
-            self._vocab_traits = TokenTraits.of(
-                self.vocab, self.vocab_folds, list(skeletons[self.vocab_skeleton + 1])
-            )
+            self._vocab_traits = self._traits_of(np.arange(len(self.vocab)))
         return self._vocab_traits
+
+    def vocab_traits_of(self, ids: np.ndarray) -> TokenTraits:
+        """The traits of vocabulary tokens ``ids``: taken from :meth:`vocab_traits`, or made
+        for these tokens alone while they are few and all made so far are fewer than the
+        vocabulary (one ``clearance screen`` need not pay for the whole vocabulary; a
+        service screening query after query soon makes it once)."""
+        if self._vocab_traits is None and self._traits_made < len(self.vocab):
+            unique, inverse = np.unique(ids, return_inverse=True)
+            if len(unique) * FEW_TRAITS < len(self.vocab):
+                self._traits_made += len(unique)
+                return self._traits_of(unique).take(inverse)
+        return self.vocab_traits().take(ids)
+
+    def _traits_of(self, ids: np.ndarray) -> TokenTraits:
+        skeletons = np.array(["", *self.skeleton_vocab], dtype=object)
+        return TokenTraits.of(
+            [self.vocab[t] for t in ids],
+            [self.vocab_folds[t] for t in ids],
+            list(skeletons[self.vocab_skeleton[ids] + 1]),
+        )
 
     def _proposed_tokens(
         self, token: str, trigram_neighbours: Iterable[int]
